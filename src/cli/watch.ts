@@ -1,0 +1,6 @@
+import { usageError } from '../lib/errors.js';
+import { exitWithError } from './common.js';
+
+export async function main(_argv: string[]): Promise<void> {
+  exitWithError(usageError('watch is not built yet'));
+}

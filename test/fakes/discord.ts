@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake Discord webhook API that refuses what Discord refuses:
+ * - form limits: content 2000, 10 embeds, title 256, description 4096, 25 fields, field name 256,
+ *   field value 1024, footer 2048, author 256, 6000 characters across a message's embeds;
+ * - names containing "discord" or "clyde"; empty messages; unknown webhooks (404, code 10015);
+ *   wrong tokens (401, code 50027); unknown messages on PATCH (404, code 10008);
+ * - a per-webhook rate limit (Discord: 5 requests per 2 s) with `X-RateLimit-*` headers and a
+ *   429 body carrying `retry_after` in float seconds.
+ * It records every accepted message and every limit violation, so tests can count them.
+ */
+
+export interface FakeDiscordOptions {
+  /** Requests allowed per window per webhook (default 5). */
+  limit?: number;
+  /** Window length in ms (default 2000). */
+  windowMs?: number;
+  /** Milliseconds before each answer. */
+  latencyMs?: number;
+}
+
+export interface Embed {
+  title?: string;
+  description?: string;
+  color?: number;
+  fields?: Array<{ name: string; value: string; inline?: boolean }>;
+  footer?: { text: string };
+  author?: { name: string };
+  timestamp?: string;
+  url?: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  webhookId: string;
+  content: string;
+  embeds: Embed[];
+  username?: string;
+  allowed_mentions?: { parse?: string[]; roles?: string[]; users?: string[] };
+  threadId?: string;
+  edits: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+  body: unknown;
+}
+
+interface Bucket {
+  windowStart: number;
+  count: number;
+  /** When the last 429 said the client may try again. */
+  blockedUntil: number;
+}
+
+export class FakeDiscord {
+  readonly messages = new Map<string, StoredMessage>();
+  readonly requests: RecordedRequest[] = [];
+  /** Requests answered 429 (the client did not honour the rate-limit headers). */
+  rateLimitViolations = 0;
+  /** Requests that arrived while an earlier 429's `retry_after` had not yet elapsed. */
+  sendsInsideWait = 0;
+  private readonly webhooks = new Map<string, string>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly failures: Array<{ status: number; body: unknown }> = [];
+  private hang = false;
+  private nextId = BigInt('1300000000000000000');
+  private server: Server | undefined;
+  port = 0;
+  limit: number;
+  windowMs: number;
+  latencyMs: number;
+
+  constructor(options: FakeDiscordOptions = {}) {
+    this.limit = options.limit ?? 5;
+    this.windowMs = options.windowMs ?? 2000;
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.hang = false;
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  /** Registers a webhook and returns its URL in the form users paste (no API version). */
+  webhook(): string {
+    const id = String(this.nextId++);
+    const token = randomBytes(24).toString('base64url');
+    this.webhooks.set(id, token);
+    return `http://127.0.0.1:${this.port}/api/webhooks/${id}/${token}`;
+  }
+
+  /** A URL for a webhook that does not exist (Discord answers 404, code 10015). */
+  unknownWebhook(): string {
+    return `http://127.0.0.1:${this.port}/api/webhooks/999/${randomBytes(8).toString('hex')}`;
+  }
+
+  /** The next `count` requests are answered with `status` (e.g. 500, 502). */
+  failNext(count: number, status = 500, body: unknown = { message: 'Internal Server Error', code: 0 }): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status, body });
+  }
+
+  /** While on, requests are accepted but never answered. */
+  setHang(on: boolean): void {
+    this.hang = on;
+  }
+
+  /** Messages in posting order (optionally for one webhook URL). */
+  list(webhookUrl?: string): StoredMessage[] {
+    const id = webhookUrl ? /\/webhooks\/(\d+)\//.exec(webhookUrl)?.[1] : undefined;
+    return [...this.messages.values()].filter((m) => id === undefined || m.webhookId === id);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.hang) return;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    const record = (status: number) =>
+      this.requests.push({ method: req.method ?? '', path: url.pathname, status, at: Date.now(), body });
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      record(status);
+      if (status === 204) {
+        res.writeHead(204, headers).end();
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
+    };
+
+    const m = /^\/api(?:\/v(\d+))?\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(\d+))?$/.exec(url.pathname);
+    if (!m) return send(404, { message: '404: Not Found', code: 0 });
+    const [, , webhookId = '', token, messageId] = m;
+    const known = this.webhooks.get(webhookId);
+    if (known === undefined) return send(404, { message: 'Unknown Webhook', code: 10015 });
+    if (known !== token) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
+
+    const now = Date.now();
+    const bucket = this.buckets.get(webhookId) ?? { windowStart: now, count: 0, blockedUntil: 0 };
+    this.buckets.set(webhookId, bucket);
+    if (now < bucket.blockedUntil) this.sendsInsideWait++;
+    if (now - bucket.windowStart >= this.windowMs) {
+      bucket.windowStart = now;
+      bucket.count = 0;
+    }
+    const resetAfter = Math.max(0, (bucket.windowStart + this.windowMs - now) / 1000);
+    if (bucket.count >= this.limit) {
+      this.rateLimitViolations++;
+      bucket.blockedUntil = Math.max(bucket.blockedUntil, now + resetAfter * 1000);
+      return send(
+        429,
+        { message: 'You are being rate limited.', retry_after: Number(resetAfter.toFixed(3)), global: false },
+        {
+          ...this.rateHeaders(webhookId, 0, resetAfter),
+          'retry-after': String(Math.ceil(resetAfter)),
+          'x-ratelimit-scope': 'user',
+        },
+      );
+    }
+    bucket.count++;
+    const headers = this.rateHeaders(webhookId, this.limit - bucket.count, resetAfter);
+
+    const failure = this.failures.shift();
+    if (failure) return send(failure.status, failure.body, headers);
+
+    if (req.method === 'POST' && messageId === undefined) {
+      if (!(req.headers['content-type'] ?? '').includes('application/json')) {
+        return send(400, { message: 'Cannot send an empty message', code: 50006 }, headers);
+      }
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(400, { message: 'The request body contains invalid JSON.', code: 50109 }, headers);
+      }
+      const problem = validateMessage(body as Record<string, unknown>, true);
+      if (problem) return send(400, problem, headers);
+      const msg = this.store(webhookId, body as Record<string, unknown>, url.searchParams.get('thread_id'));
+      if (url.searchParams.get('wait') === 'true') return send(200, toApi(msg), headers);
+      return send(204, undefined, headers);
+    }
+    if (req.method === 'PATCH' && messageId !== undefined) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(400, { message: 'The request body contains invalid JSON.', code: 50109 }, headers);
+      }
+      const existing = this.messages.get(messageId);
+      if (!existing || existing.webhookId !== webhookId) {
+        return send(404, { message: 'Unknown Message', code: 10008 }, headers);
+      }
+      const problem = validateMessage(body as Record<string, unknown>, false);
+      if (problem) return send(400, problem, headers);
+      const b = body as Record<string, unknown>;
+      if (b.content !== undefined) existing.content = String(b.content);
+      if (b.embeds !== undefined) existing.embeds = b.embeds as Embed[];
+      if (b.allowed_mentions !== undefined)
+        existing.allowed_mentions = b.allowed_mentions as StoredMessage['allowed_mentions'];
+      existing.edits++;
+      return send(200, toApi(existing), headers);
+    }
+    return send(405, { message: '405: Method Not Allowed', code: 0 }, headers);
+  }
+
+  private store(webhookId: string, b: Record<string, unknown>, threadId: string | null): StoredMessage {
+    const id = String(this.nextId++);
+    const msg: StoredMessage = {
+      id,
+      webhookId,
+      content: typeof b.content === 'string' ? b.content : '',
+      embeds: (b.embeds as Embed[] | undefined) ?? [],
+      edits: 0,
+      ...(typeof b.username === 'string' ? { username: b.username } : {}),
+      ...(b.allowed_mentions
+        ? { allowed_mentions: b.allowed_mentions as StoredMessage['allowed_mentions'] }
+        : {}),
+      ...(threadId ? { threadId } : {}),
+    };
+    this.messages.set(id, msg);
+    return msg;
+  }
+
+  private rateHeaders(webhookId: string, remaining: number, resetAfter: number): Record<string, string> {
+    return {
+      'x-ratelimit-limit': String(this.limit),
+      'x-ratelimit-remaining': String(Math.max(0, remaining)),
+      'x-ratelimit-reset': ((Date.now() + resetAfter * 1000) / 1000).toFixed(3),
+      'x-ratelimit-reset-after': resetAfter.toFixed(3),
+      'x-ratelimit-bucket': `webhook-${webhookId}`,
+    };
+  }
+}
+
+function toApi(m: StoredMessage): Record<string, unknown> {
+  return { id: m.id, webhook_id: m.webhookId, content: m.content, embeds: m.embeds, channel_id: '1' };
+}
+
+type FormError = { message: string; code: number; errors: Record<string, unknown> };
+
+function formError(field: string, message: string): FormError {
+  return {
+    message: 'Invalid Form Body',
+    code: 50035,
+    errors: { [field]: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message }] } },
+  };
+}
+
+const len = (v: unknown): number => (typeof v === 'string' ? v.length : 0);
+
+/** Discord's documented message and embed limits. Returns the error body Discord would send. */
+export function validateMessage(
+  b: Record<string, unknown>,
+  isCreate: boolean,
+): FormError | { message: string; code: number } | undefined {
+  const content = b.content;
+  const embeds = (b.embeds ?? []) as Embed[];
+  if (isCreate && len(content) === 0 && embeds.length === 0)
+    return { message: 'Cannot send an empty message', code: 50006 };
+  if (len(content) > 2000) return formError('content', 'Must be 2000 or fewer in length.');
+  if (typeof b.username === 'string') {
+    const u = b.username.toLowerCase();
+    if (u.includes('discord') || u.includes('clyde') || u.length > 80) {
+      return formError('username', 'Username cannot contain "discord" or "clyde"');
+    }
+  }
+  if (!Array.isArray(embeds)) return formError('embeds', 'Must be an array.');
+  if (embeds.length > 10) return formError('embeds', 'Must be 10 or fewer in length.');
+  let total = 0;
+  for (const [i, e] of embeds.entries()) {
+    if (len(e.title) > 256) return formError(`embeds.${i}.title`, 'Must be 256 or fewer in length.');
+    if (len(e.description) > 4096)
+      return formError(`embeds.${i}.description`, 'Must be 4096 or fewer in length.');
+    if ((e.fields?.length ?? 0) > 25)
+      return formError(`embeds.${i}.fields`, 'Must be 25 or fewer in length.');
+    for (const [j, f] of (e.fields ?? []).entries()) {
+      if (len(f.name) === 0 || len(f.name) > 256)
+        return formError(`embeds.${i}.fields.${j}.name`, 'Must be between 1 and 256 in length.');
+      if (len(f.value) === 0 || len(f.value) > 1024)
+        return formError(`embeds.${i}.fields.${j}.value`, 'Must be between 1 and 1024 in length.');
+      total += len(f.name) + len(f.value);
+    }
+    if (len(e.footer?.text) > 2048)
+      return formError(`embeds.${i}.footer.text`, 'Must be 2048 or fewer in length.');
+    if (len(e.author?.name) > 256)
+      return formError(`embeds.${i}.author.name`, 'Must be 256 or fewer in length.');
+    if (e.color !== undefined && (!Number.isInteger(e.color) || e.color < 0 || e.color > 0xffffff)) {
+      return formError(`embeds.${i}.color`, 'Must be a valid colour.');
+    }
+    total += len(e.title) + len(e.description) + len(e.footer?.text) + len(e.author?.name);
+  }
+  if (total > 6000) return formError('embeds', 'Embed size exceeds maximum size of 6000');
+  return undefined;
+}
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  return new FakeDiscord(options).start();
+}
