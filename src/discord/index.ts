@@ -1,0 +1,21 @@
+export {
+  DiscordDeliveryError,
+  DiscordWebhook,
+  type DiscordWebhookOptions,
+  type SendOptions,
+  UNKNOWN_MESSAGE,
+} from './client.js';
+export { DISCORD_LIMITS } from './limits.js';
+export {
+  type AllowedMentions,
+  type DiscordEmbed,
+  type DiscordEmbedField,
+  type DiscordMessage,
+  embedSize,
+  fitEmbed,
+  noMentions,
+  packEmbeds,
+  textMessage,
+} from './message.js';
+export { cutAt, escapeMarkdown, splitText, truncate } from './text.js';
+export { parseWebhookUrl, type WebhookUrl } from './webhook-url.js';
