@@ -1,4 +1,5 @@
 import { type Dispatcher, request } from 'undici';
+import { backoffDelay } from '../lib/backoff.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -59,9 +60,6 @@ export class DiscordDeliveryError extends AppError {
 
 /** Discord's error code for PATCH on a message that no longer exists. */
 export const UNKNOWN_MESSAGE = 10008;
-
-const BACKOFF_START_MS = 250;
-const BACKOFF_MAX_MS = 4000;
 
 /** Buckets are shared by every client of the same webhook in this process. */
 const buckets = new Map<string, RateLimitBucket>();
@@ -197,8 +195,7 @@ export class DiscordWebhook {
   }
 
   private async backoff(attempt: number, options: SendOptions, last: string): Promise<void> {
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** attempt);
-    const wait = Math.round(base / 2 + (this.opts.random ?? Math.random)() * (base / 2));
+    const wait = backoffDelay(attempt, this.opts.random);
     if (this.clock.now() + wait >= options.deadline) throw this.unavailable(last, wait);
     await this.clock.sleep(wait, options.signal);
   }

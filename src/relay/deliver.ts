@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { labelsMatch, type WebhookPayload } from '../alertmanager/payload.js';
+import { DiscordDeliveryError, DiscordWebhook, UNKNOWN_MESSAGE } from '../discord/index.js';
+import type { Clock } from '../lib/clock.js';
+import { AppError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { postReport } from '../lib/outbound.js';
+import { TtlCache } from '../lib/ttl-cache.js';
+import type { RelayConfig } from './config.js';
+import type { Outcome, RelayMetrics } from './metrics.js';
+import { renderNotification } from './render.js';
+
+export type RelayAnswer = { status: 'delivered'; messages: number } | { status: 'empty' };
+
+const EDIT_TTL_MS = 24 * 3600_000;
+const DEDUPE_TTL_MS = 10 * 60_000;
+const FAILURE_REPORT_INTERVAL_MS = 60_000;
+
+export interface RelayDeps {
+  clock: Clock;
+  logger: Logger;
+  metrics: RelayMetrics;
+  random?: () => number;
+}
+
+/**
+ * Route → render → deliver. Answers only once Discord accepted every message (and the heartbeat
+ * ping went out); otherwise throws an AppError that the HTTP layer maps to 503 (retry) or 502.
+ * Per replica it remembers the message ids of each group (to edit in place) and the chunks it
+ * already delivered (so Alertmanager's retries post nothing twice). Correctness never depends on
+ * either: the worst case is a duplicate message, never a lost one.
+ */
+export class RelayDelivery {
+  private readonly hooks = new Map<string, DiscordWebhook>();
+  private readonly messageIds: TtlCache<string, Array<string | undefined>>;
+  private readonly delivered: TtlCache<string, true>;
+  private readonly groupQueues = new Map<string, Promise<unknown>>();
+  private readonly lastFailureReport = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly config: RelayConfig,
+    private readonly deps: RelayDeps,
+  ) {
+    const now = () => deps.clock.now();
+    this.messageIds = new TtlCache(EDIT_TTL_MS, 50_000, now);
+    this.delivered = new TtlCache(DEDUPE_TTL_MS, 200_000, now);
+    for (const [name, route] of Object.entries(config.routes)) {
+      this.hooks.set(
+        name,
+        new DiscordWebhook(route.discord.webhookUrl, {
+          clock: deps.clock,
+          logger: deps.logger,
+          ...(route.discord.threadId ? { threadId: route.discord.threadId } : {}),
+          ...(route.discord.username ? { username: route.discord.username } : {}),
+          ...(route.discord.avatarUrl ? { avatarUrl: route.discord.avatarUrl } : {}),
+          onResponse: (status) => {
+            deps.metrics.discordRequests.inc({ route: name, code: String(status) });
+            if (status === 429) deps.metrics.rateLimited.inc({ route: name });
+          },
+        }),
+      );
+    }
+  }
+
+  hasRoute(name: string): boolean {
+    return this.hooks.has(name);
+  }
+
+  /** Resolves once every delivery that has started has finished (used by the SIGTERM drain). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  handle(routeName: string, payload: WebhookPayload): Promise<RelayAnswer> {
+    const work = this.deliver(routeName, payload);
+    this.inFlight.add(work);
+    const done = () => this.inFlight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  private async deliver(routeName: string, payload: WebhookPayload): Promise<RelayAnswer> {
+    const started = this.deps.clock.now();
+    const deadline = started + this.config.delivery.deadline;
+    const count = (outcome: Outcome) => this.deps.metrics.notifications.inc({ route: routeName, outcome });
+    if (payload.alerts.length === 0) {
+      count('empty');
+      return { status: 'empty' };
+    }
+
+    const heartbeat = this.config.heartbeat;
+    const beats = heartbeat ? payload.alerts.filter((a) => labelsMatch(a.labels, heartbeat.match)) : [];
+    const rest = beats.length === 0 ? payload.alerts : payload.alerts.filter((a) => !beats.includes(a));
+    const tasks: Array<Promise<number>> = [];
+    if (heartbeat && beats.some((a) => a.status === 'firing')) {
+      const text = `alertpath relay: ${beats.length} heartbeat alert(s) firing on route ${routeName} (receiver ${payload.receiver || 'unknown'})`;
+      tasks.push(postReport(heartbeat.url, text, { deadline, clock: this.deps.clock }).then(() => 0));
+    }
+    if (rest.length > 0) tasks.push(this.toDiscord(routeName, { ...payload, alerts: rest }, deadline));
+
+    const results = await Promise.allSettled(tasks);
+    this.deps.metrics.deliveryDuration.observe(
+      { route: routeName },
+      (this.deps.clock.now() - started) / 1000,
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) {
+      const rejected = failures.find((f) => f instanceof DiscordDeliveryError && f.permanent) as
+        | DiscordDeliveryError
+        | undefined;
+      if (rejected) {
+        count('rejected');
+        this.reportFailure(routeName, rejected);
+        throw rejected;
+      }
+      count('unavailable');
+      const first = failures[0];
+      if (first instanceof AppError && first.code === 'AP_UNAVAILABLE') throw first;
+      throw new AppError('AP_UNAVAILABLE', first instanceof Error ? first.message : String(first), {
+        retryAfterSeconds: 1,
+      });
+    }
+    const messages = results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+    count(rest.length === 0 ? 'heartbeat' : 'delivered');
+    return { status: 'delivered', messages };
+  }
+
+  /** Posts (or edits) every message of the group, one group at a time, skipping delivered chunks. */
+  private toDiscord(routeName: string, payload: WebhookPayload, deadline: number): Promise<number> {
+    const route = this.config.routes[routeName];
+    const hook = this.hooks.get(routeName);
+    if (!route || !hook) throw new AppError('AP_NOT_FOUND', `unknown route "${routeName}"`);
+    const messages = renderNotification(payload, route, this.deps.random ? { random: this.deps.random } : {});
+    const groupKey = `${routeName}\u0000${payload.groupKey}`;
+    const chunkKey = dedupeKey(routeName, payload);
+
+    return this.serialized(groupKey, async () => {
+      const cached = route.editInPlace ? this.messageIds.get(groupKey) : undefined;
+      const reuse = cached?.length === messages.length ? cached : undefined;
+      const ids: Array<string | undefined> = reuse ? [...reuse] : new Array(messages.length).fill(undefined);
+      for (const [i, message] of messages.entries()) {
+        const key = `${chunkKey}:${i}`;
+        if (this.delivered.has(key)) {
+          this.deps.metrics.deduplicated.inc({ route: routeName });
+          continue;
+        }
+        const existing = reuse?.[i];
+        ids[i] = existing
+          ? await this.editOrPost(hook, existing, message, deadline)
+          : (await hook.post(message, { deadline })).id;
+        this.delivered.set(key, true);
+        if (route.editInPlace) this.messageIds.set(groupKey, ids);
+      }
+      if (payload.status === 'resolved') this.messageIds.delete(groupKey);
+      return messages.length;
+    });
+  }
+
+  private async editOrPost(
+    hook: DiscordWebhook,
+    id: string,
+    message: Parameters<DiscordWebhook['post']>[0],
+    deadline: number,
+  ) {
+    try {
+      await hook.edit(id, message, { deadline });
+      return id;
+    } catch (err) {
+      if (
+        err instanceof DiscordDeliveryError &&
+        err.discordStatus === 404 &&
+        err.discordCode === UNKNOWN_MESSAGE
+      ) {
+        return (await hook.post(message, { deadline })).id;
+      }
+      throw err;
+    }
+  }
+
+  /** Runs `task` after every earlier task of the same group, so a group's messages never race. */
+  private serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.groupQueues.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.groupQueues.set(key, tail);
+    tail.then(() => {
+      if (this.groupQueues.get(key) === tail) this.groupQueues.delete(key);
+    });
+    return next;
+  }
+
+  /** Tells the deadman about a permanent failure, at most once a minute per route. */
+  private reportFailure(routeName: string, err: DiscordDeliveryError): void {
+    const target = this.config.failureReport?.url;
+    const now = this.deps.clock.now();
+    const last = this.lastFailureReport.get(routeName);
+    this.deps.logger.error(
+      { route: routeName, status: err.discordStatus, code: err.discordCode },
+      err.message,
+    );
+    if (!target || (last !== undefined && now - last < FAILURE_REPORT_INTERVAL_MS)) return;
+    this.lastFailureReport.set(routeName, now);
+    const body = JSON.stringify({
+      source: 'alertpath relay',
+      route: routeName,
+      discordStatus: err.discordStatus ?? null,
+      discordCode: err.discordCode ?? null,
+      message: err.message,
+    });
+    const report = postReport(target, body, {
+      deadline: now + 10_000,
+      clock: this.deps.clock,
+      contentType: 'application/json',
+    }).catch((e: unknown) =>
+      this.deps.logger.error({ route: routeName, err: e }, 'failure report was not delivered'),
+    );
+    this.inFlight.add(report);
+    report.finally(() => this.inFlight.delete(report));
+  }
+}
+
+/** Identifies a chunk's content across Alertmanager retries of the same notification. */
+function dedupeKey(routeName: string, payload: WebhookPayload): string {
+  const h = createHash('sha256');
+  h.update(`${routeName}\u0000${payload.groupKey}\u0000${payload.status}`);
+  const alerts = payload.alerts
+    .map((a) => `${a.fingerprint || JSON.stringify(a.labels)}\u0001${a.status}\u0001${a.startsAt}`)
+    .sort();
+  for (const a of alerts) h.update(`\u0000${a}`);
+  return h.digest('base64url');
+}
