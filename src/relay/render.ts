@@ -49,11 +49,7 @@ export function renderNotification(
   const look = lookOf(payload);
   const alerts = orderAlerts(payload);
   const counted = alerts.filter((a) => a.status === payload.status).length;
-  const alertname =
-    payload.groupLabels.alertname ??
-    payload.commonLabels.alertname ??
-    alerts[0]?.labels.alertname ??
-    'alerts';
+  const alertname = groupAlertname(payload, alerts);
   const severity = severityOf(payload);
   const baseTitle = truncate(
     `${EMOJI[look]} ${payload.status.toUpperCase()} (${counted}) ${alertname}${severity ? ` [${severity}]` : ''}`,
@@ -84,6 +80,13 @@ export function renderNotification(
     if (i === 0 && mentions.length > 0) message.content = truncate(mentions.join(' '), L.content);
     return message;
   });
+}
+
+/** The alertname every alert shares, else the group's, else the first alert's. */
+function groupAlertname(payload: WebhookPayload, alerts: Alert[]): string {
+  const first = alerts[0]?.labels.alertname;
+  if (first !== undefined && alerts.every((a) => a.labels.alertname === first)) return first;
+  return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? first ?? 'alerts';
 }
 
 function lookOf(payload: WebhookPayload): Look {
@@ -180,39 +183,40 @@ function allowedMentions(mentions: string[]): AllowedMentions {
 }
 
 /**
- * Fills embed descriptions (≤ 4096) with whole blocks, then groups embeds into messages of at
- * most 10 embeds and 6000 characters, keeping room for each message's title and footer.
+ * Fills embed descriptions (≤ 4096) with whole blocks, and messages with embeds (≤ 10, and
+ * ≤ 6000 characters with room kept for each message's title and footer), in order.
  */
 function packBlocks(blocks: string[], reserve: { titleReserve: number; footerSize: number }): string[][] {
   const budget = L.embedTotal - reserve.titleReserve - reserve.footerSize;
-  const chunkMax = Math.min(L.description, budget);
-  const chunks: string[] = [];
-  let current = '';
-  for (const block of blocks) {
-    for (const piece of splitText(block, chunkMax)) {
-      const joined = current === '' ? piece : `${current}\n${piece}`;
-      if (joined.length <= chunkMax) {
-        current = joined;
-      } else {
-        chunks.push(current);
-        current = piece;
-      }
-    }
-  }
-  if (current !== '' || chunks.length === 0) chunks.push(current || '\u200b');
-
   const messages: string[][] = [];
   let embeds: string[] = [];
-  let size = 0;
-  for (const chunk of chunks) {
-    if (embeds.length > 0 && (embeds.length >= L.embedsPerMessage || size + chunk.length > budget)) {
-      messages.push(embeds);
-      embeds = [];
-      size = 0;
-    }
+  let used = 0; // characters in `embeds`
+  let chunk = '';
+  const room = () => Math.min(L.description, budget - used);
+  const closeChunk = () => {
+    if (chunk === '') return;
     embeds.push(chunk);
-    size += chunk.length;
+    used += chunk.length;
+    chunk = '';
+  };
+  const closeMessage = () => {
+    closeChunk();
+    if (embeds.length > 0) messages.push(embeds);
+    embeds = [];
+    used = 0;
+  };
+  for (const block of blocks) {
+    for (const piece of splitText(block, Math.min(L.description, budget))) {
+      const joined = chunk === '' ? piece : `${chunk}\n${piece}`;
+      if (joined.length <= room()) {
+        chunk = joined;
+        continue;
+      }
+      closeChunk();
+      if (embeds.length >= L.embedsPerMessage || piece.length > room()) closeMessage();
+      chunk = piece;
+    }
   }
-  if (embeds.length > 0) messages.push(embeds);
-  return messages;
+  closeMessage();
+  return messages.length > 0 ? messages : [['\u200b']];
 }

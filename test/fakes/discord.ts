@@ -62,6 +62,8 @@ interface Bucket {
 export class FakeDiscord {
   readonly messages = new Map<string, StoredMessage>();
   readonly requests: RecordedRequest[] = [];
+  /** Requests that have arrived, answered or not (the latency and hang modes hold answers back). */
+  received = 0;
   /** Requests answered 429 (the client did not honour the rate-limit headers). */
   rateLimitViolations = 0;
   /** Requests that arrived while an earlier 429's `retry_after` had not yet elapsed. */
@@ -127,6 +129,7 @@ export class FakeDiscord {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.received++;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
