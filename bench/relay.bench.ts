@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { FakeDiscord } from '../test/fakes/discord.js';
+import { alert, payload } from '../test/helpers/alerts.js';
+
+/**
+ * Relay benchmarks.
+ * 1. Throughput: the relay pinned to one core (taskset -c 0) delivering into an instant fake
+ *    Discord; notifications/s at 64 concurrent senders, and latency percentiles at 8.
+ * 2. Burst: 1000 alerts in 200 groups sent at once into a fake Discord allowing 5 requests per
+ *    2 s, by a client that re-sends whatever was not answered 2xx (as Alertmanager does).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function startRelayProcess(webhookUrl: string, deadline: string) {
+  const script = join(here, 'relay-server.js');
+  const args = [script, webhookUrl, deadline];
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
+    child.once('exit', (code) => reject(new Error(`relay exited ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGKILL') };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function throughput(): Promise<void> {
+  const discord = await new FakeDiscord({ limit: 1e9, windowMs: 1000 }).start();
+  const relay = await startRelayProcess(discord.webhook(), '8s');
+  const pool = new Pool(relay.url, { connections: 64, pipelining: 1 });
+  const body = (i: number) =>
+    JSON.stringify(payload([alert({ alertname: `Load${i}`, instance: `n${i}` })], { groupKey: `g${i}` }));
+  const run = async (total: number, concurrency: number) => {
+    let next = 0;
+    const latencies: number[] = [];
+    let failed = 0;
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const res = await pool.request({
+          path: '/webhook',
+          method: 'POST',
+          body: body(i),
+          headers: { 'content-type': 'application/json' },
+        });
+        await res.body.dump();
+        if (res.statusCode !== 200) failed++;
+        latencies.push(performance.now() - t0);
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { rate: total / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), failed };
+  };
+  await run(2000, 16); // warm-up
+  const load = await run(20_000, 64);
+  const light = await run(5000, 8);
+  // The fake's own round trip, for the "added" latency.
+  const direct: number[] = [];
+  const hook = discord.webhook();
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    await fetch(`${hook}?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"content":"x"}',
+    });
+    direct.push(performance.now() - t0);
+  }
+  direct.sort((a, b) => a - b);
+  console.log(
+    `throughput (relay on 1 core, 64 senders): ${load.rate.toFixed(0)} notifications/s, ${load.failed} failed`,
+  );
+  console.log(
+    `latency at 8 senders: p50 ${light.p50.toFixed(2)} ms, p99 ${light.p99.toFixed(2)} ms; fake Discord alone p99 ${pct(direct, 99).toFixed(2)} ms`,
+  );
+  console.log(
+    `added latency p99 ≈ ${(light.p99 - pct(direct, 99)).toFixed(2)} ms (goal: ≥ 3000/s, p99 < 5 ms)`,
+  );
+  await pool.close();
+  relay.stop();
+  await discord.close();
+}
+
+async function burst(): Promise<void> {
+  const discord = await new FakeDiscord({ limit: 5, windowMs: 2000 }).start();
+  const webhookUrl = discord.webhook();
+  const relay = await startRelayProcess(webhookUrl, '8s');
+  const pool = new Pool(relay.url, { connections: 256 });
+  const groups = Array.from({ length: 200 }, (_, g) =>
+    payload(
+      Array.from({ length: 5 }, (_, a) =>
+        alert({ alertname: `Burst${g}`, instance: `n${a}` }, { fingerprint: `${g}-${a}` }),
+      ),
+      { groupKey: `{}:{alertname="Burst${g}"}` },
+    ),
+  );
+  let requests = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    groups.map(async (p) => {
+      for (;;) {
+        requests++;
+        const res = await pool.request({
+          path: '/webhook',
+          method: 'POST',
+          body: JSON.stringify(p),
+          headers: { 'content-type': 'application/json' },
+        });
+        await res.body.dump();
+        if (res.statusCode === 200) return;
+        // Alertmanager retries a 5xx after a backoff; follow Retry-After, at most 5 s.
+        const wait = Math.min(5, Number(res.headers['retry-after'] ?? 1)) * 1000;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const messages = discord.list(webhookUrl);
+  const delivered = new Map<string, number>();
+  for (const m of messages) {
+    const d = m.embeds[0]?.description ?? '';
+    for (const line of d.split('\n').filter((l) => l.startsWith('• '))) {
+      const key = `${m.embeds[0]?.title}|${line}`;
+      delivered.set(key, (delivered.get(key) ?? 0) + 1);
+    }
+  }
+  const unique = delivered.size;
+  const duplicates = [...delivered.values()].reduce((n, c) => n + (c - 1), 0);
+  const ideal = (Math.ceil(200 / 5) - 1) * 2;
+  console.log(
+    `burst: ${((unique / 1000) * 100).toFixed(1)} % of 1000 alerts delivered in ${messages.length} messages; ` +
+      `${discord.rateLimitViolations} limit violations; ${discord.sendsInsideWait} sends inside a 429 wait; ${duplicates} duplicate alerts`,
+  );
+  console.log(
+    `burst: ${seconds.toFixed(1)} s in all against an ideal of ${ideal} s (200 messages at 5 per 2 s); ${requests} notification attempts`,
+  );
+  await pool.close();
+  relay.stop();
+  await discord.close();
+}
+
+export default async function (): Promise<void> {
+  await throughput();
+  await burst();
+}
