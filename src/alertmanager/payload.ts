@@ -62,7 +62,8 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'record' ? 'object' : issue.expected}`;
+  if (issue.code === 'invalid_type')
+    return `expected ${issue.expected === 'record' ? 'object' : issue.expected}`;
   if (issue.code === 'invalid_value')
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
