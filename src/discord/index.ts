@@ -11,11 +11,9 @@ export {
   type DiscordEmbed,
   type DiscordEmbedField,
   type DiscordMessage,
-  embedSize,
-  fitEmbed,
   noMentions,
-  packEmbeds,
   textMessage,
 } from './message.js';
+export { packDescriptions } from './split.js';
 export { cutAt, escapeMarkdown, splitText, truncate } from './text.js';
 export { parseWebhookUrl, type WebhookUrl } from './webhook-url.js';
