@@ -150,7 +150,9 @@ async function burst(): Promise<void> {
   await discord.close();
 }
 
+/** `RELAY_BENCH=throughput` or `=burst` runs one part. */
 export default async function (): Promise<void> {
-  await throughput();
-  await burst();
+  const only = process.env.RELAY_BENCH;
+  if (!only || only === 'throughput') await throughput();
+  if (!only || only === 'burst') await burst();
 }

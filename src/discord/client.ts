@@ -137,9 +137,6 @@ export class DiscordWebhook {
         this.bucket.release();
         throw this.unavailable(last, 1000);
       }
-      const signal = options.signal
-        ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
-        : AbortSignal.timeout(timeoutMs);
       let status: number;
       let text: string;
       let headers: Record<string, string | string[] | undefined>;
@@ -151,7 +148,9 @@ export class DiscordWebhook {
             'content-type': 'application/json',
             'user-agent': 'alertpath (https://alertpath.dev, 0.1)',
           },
-          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
           ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
         });
         status = res.statusCode;
@@ -160,9 +159,10 @@ export class DiscordWebhook {
       } catch (err) {
         this.bucket.release();
         options.signal?.throwIfAborted();
-        last = signal.aborted
+        const code = (err as { code?: string }).code;
+        last = code?.includes('TIMEOUT')
           ? `no answer within ${timeoutMs} ms`
-          : `network error (${(err as { code?: string }).code ?? (err as Error).message})`;
+          : `network error (${code ?? (err as Error).message})`;
         await this.backoff(attempt++, options, last);
         continue;
       }

@@ -228,3 +228,14 @@ test('Watchdog goes to the heartbeat URL and never to the channel', async () => 
   deadman.status = 200;
   assert.equal(failed.status, 503);
 });
+
+test('Discord not answering at all gives 503 once the deadline passes', async () => {
+  const { post } = relay({ delivery: { deadline: '1500ms' } });
+  discord.setHang(true);
+  const started = Date.now();
+  const res = await post(payload([alert({ alertname: 'Hang' })]));
+  discord.setHang(false);
+  assert.equal(res.status, 503);
+  assert.match(((await res.json()) as { error: { message: string } }).error.message, /no answer within/);
+  assert.ok(Date.now() - started < 4000, 'bounded by the deadline, not by a socket timeout');
+});
