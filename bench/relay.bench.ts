@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { silentLogger } from '../src/lib/log.js';
+import { relayConfigSchema } from '../src/relay/config.js';
+import { startRelay } from '../src/relay/index.js';
 import { FakeDiscord } from '../test/fakes/discord.js';
 import { alert, payload } from '../test/helpers/alerts.js';
 
@@ -9,7 +12,7 @@ import { alert, payload } from '../test/helpers/alerts.js';
  * Relay benchmarks.
  * 1. Throughput: the relay pinned to one core (taskset -c 0) delivering into an instant fake
  *    Discord; notifications/s at 64 concurrent senders, and latency percentiles at 8.
- * 2. Burst: 1000 alerts in 200 groups sent at once into a fake Discord allowing 5 requests per
+ * 2. Burst (relay in this process): 1000 alerts in 200 groups sent at once into a fake Discord allowing 5 requests per
  *    2 s, by a client that re-sends whatever was not answered 2xx (as Alertmanager does).
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -95,7 +98,14 @@ async function throughput(): Promise<void> {
 async function burst(): Promise<void> {
   const discord = await new FakeDiscord({ limit: 5, windowMs: 2000 }).start();
   const webhookUrl = discord.webhook();
-  const relay = await startRelayProcess(webhookUrl, '8s');
+  const relay = await startRelay(
+    relayConfigSchema.parse({
+      listen: '127.0.0.1:0',
+      routes: { default: { discord: { webhookUrl } } },
+      delivery: { drainGrace: 0 },
+    }),
+    { logger: silentLogger(), handleSignals: false },
+  );
   const pool = new Pool(relay.url, { connections: 256 });
   const groups = Array.from({ length: 200 }, (_, g) =>
     payload(
@@ -107,6 +117,10 @@ async function burst(): Promise<void> {
   );
   let requests = 0;
   const t0 = performance.now();
+  const progress = setInterval(() => {
+    const s = ((performance.now() - t0) / 1000).toFixed(0);
+    process.stderr.write(`  burst: ${s} s, ${discord.list(webhookUrl).length} messages delivered\n`);
+  }, 10_000);
   await Promise.all(
     groups.map(async (p) => {
       for (;;) {
@@ -125,6 +139,7 @@ async function burst(): Promise<void> {
       }
     }),
   );
+  clearInterval(progress);
   const seconds = (performance.now() - t0) / 1000;
   const messages = discord.list(webhookUrl);
   const delivered = new Map<string, number>();
@@ -146,7 +161,7 @@ async function burst(): Promise<void> {
     `burst: ${seconds.toFixed(1)} s in all against an ideal of ${ideal} s (200 messages at 5 per 2 s); ${requests} notification attempts`,
   );
   await pool.close();
-  relay.stop();
+  await relay.drain();
   await discord.close();
 }
 
