@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { cliArgv } from '../test/helpers/cli.js';
+import { freePort } from '../test/helpers/ports.js';
+
+/**
+ * Durable ping intake: `alertpath watch` in its own process (pinned to one core with taskset when
+ * available; SQLite WAL, synchronous=FULL, group commit), 64 concurrent keep-alive clients
+ * pinging 1000 checks. Every `OK` counted here was committed before it was sent.
+ */
+const CLIENTS = 64;
+const CHECKS = 1000;
+const WARMUP_MS = 1000;
+const MEASURE_MS = 5000;
+
+function uuidFor(i: number): string {
+  return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export default async function (): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'watch-bench-intake-'));
+  const config = join(dir, 'watch.yaml');
+  const checks = Array.from(
+    { length: CHECKS },
+    (_, i) => `  - { name: c${i}, uuid: ${uuidFor(i)}, period: 1h }`,
+  );
+  writeFileSync(config, `apiKeys: [{ name: b, key: bench-key-0123456789 }]\nchecks:\n${checks.join('\n')}\n`);
+  const port = await freePort();
+  const argv = cliArgv(['watch', '--config', config, '--data', dir, '--listen', `127.0.0.1:${port}`]);
+  const pinned = process.platform === 'linux';
+  const child = pinned
+    ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      seen += d;
+      if (seen.includes('serving http')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`watch exited ${code}: ${seen}`)));
+  });
+
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CLIENTS, pipelining: 1 });
+  let measuring = false;
+  let stop = false;
+  let ok = 0;
+  let bad = 0;
+  const latencies: number[] = [];
+  const worker = async (w: number) => {
+    let i = w;
+    while (!stop) {
+      i = (i + CLIENTS) % CHECKS;
+      const t0 = performance.now();
+      const res = await pool.request({ path: `/ping/${uuidFor(i)}`, method: 'POST', body: 'backup ok' });
+      const text = await res.body.text();
+      if (!measuring) continue;
+      if (res.statusCode === 200 && text === 'OK') ok++;
+      else bad++;
+      latencies.push(performance.now() - t0);
+    }
+  };
+  const workers = Array.from({ length: CLIENTS }, (_, w) => worker(w));
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  measuring = true;
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, MEASURE_MS));
+  measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  await pool.close();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+
+  latencies.sort((a, b) => a - b);
+  process.stdout.write(
+    [
+      `durable ping intake, ${CLIENTS} concurrent clients, ${CHECKS} checks, server ${pinned ? 'pinned to 1 core' : 'unpinned'}:`,
+      `  ${Math.round(ok / elapsed)} pings/s answered OK (${ok} in ${elapsed.toFixed(1)} s, ${bad} not OK)`,
+      `  latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
+      '',
+    ].join('\n'),
+  );
+}

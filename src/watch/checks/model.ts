@@ -1,0 +1,128 @@
+/**
+ * The check model, shared by the state machine, the store and the APIs. Times are epoch
+ * milliseconds; durations are milliseconds. Same meaning as Healthchecks.io.
+ */
+
+/** Stored statuses. `late` is never stored: it is derived from the deadline (see `statusAt`). */
+export type StoredStatus = 'new' | 'up' | 'down' | 'paused';
+export type CheckStatus = StoredStatus | 'late';
+
+export type PingKind = 'success' | 'fail' | 'start' | 'log' | 'ign';
+export type FlipReason = 'timeout' | 'fail' | 'success' | 'probe' | 'pause' | 'resume';
+
+export interface MaintenanceWindow {
+  cron: string;
+  durationMs: number;
+  tz: string;
+}
+
+export interface KeywordFilter {
+  success: string[];
+  failure: string[];
+  start: string[];
+  defaultFail: boolean;
+}
+
+export type Schedule = { kind: 'simple'; periodMs: number } | { kind: 'cron'; cron: string; tz: string };
+
+/** What a check is: from the config file (managed) or from the API / `?create=1`. */
+export interface CheckDef {
+  name: string;
+  slug: string;
+  tags: string[];
+  desc: string;
+  schedule: Schedule;
+  graceMs: number;
+  manualResume: boolean;
+  /** `POST`: only POST requests count as pings (others are `ign`), as in Healthchecks. */
+  methods: '' | 'POST';
+  /** Alertmanager-aware pings (a resolved payload is `ign`). Default true. */
+  alertmanager: boolean;
+  filter?: KeywordFilter;
+  /** Channel names; undefined = the defaults' channels. */
+  channels?: string[];
+  /** Reminder interval while down; undefined = defaults, 0 = never. */
+  repeatMs?: number;
+  /** undefined = the defaults' windows. */
+  maintenance?: MaintenanceWindow[];
+}
+
+/** What a check is doing: everything the state machine changes. */
+export interface CheckState {
+  status: StoredStatus;
+  lastPing: number | null;
+  lastStart: number | null;
+  lastStartRid: string | null;
+  lastDuration: number | null;
+  nPings: number;
+  /** When the check goes down unless pinged (null when it cannot go down by timeout). */
+  alertAfter: number | null;
+  /** When the current down period began (for "UP again after …"). */
+  downSince: number | null;
+  /** Next reminder while down (null: none). */
+  nextReminder: number | null;
+}
+
+export interface CheckRecord {
+  uuid: string;
+  managed: boolean;
+  createdAt: number;
+  def: CheckDef;
+  state: CheckState;
+}
+
+export function initialState(): CheckState {
+  return {
+    status: 'new',
+    lastPing: null,
+    lastStart: null,
+    lastStartRid: null,
+    lastDuration: null,
+    nPings: 0,
+    alertAfter: null,
+    downSince: null,
+    nextReminder: null,
+  };
+}
+
+export interface Flip {
+  from: StoredStatus;
+  to: StoredStatus;
+  at: number;
+  reason: FlipReason;
+}
+
+/** A received ping, as the ping API hands it to the domain. */
+export interface PingInput {
+  /** What the URL asked for: success, fail, start, log, or an exit status (0 = success). */
+  action: 'success' | 'fail' | 'start' | 'log';
+  exitStatus?: number;
+  at: number;
+  method: string;
+  rid?: string;
+  body?: string;
+  remoteAddr?: string;
+  userAgent?: string;
+  scheme?: string;
+}
+
+/** A ping as stored (the last N per check). */
+export interface PingRecord {
+  n: number;
+  kind: PingKind;
+  at: number;
+  method: string;
+  rid: string | null;
+  exitStatus: number | null;
+  duration: number | null;
+  remoteAddr: string;
+  userAgent: string;
+  scheme: string;
+  body: string | null;
+}
+
+/** Healthchecks' "a start and its completion more than 72 h apart are unrelated". */
+export const MAX_RUN_MS = 72 * 3_600_000;
+
+export const SLUG_PATTERN = /^[a-z0-9_-]+$/;
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,70 @@
+import { Cron } from 'croner';
+import type { MaintenanceWindow, Schedule } from './model.js';
+
+/**
+ * Cron schedules (5 fields, in a time zone, DST-correct through croner) and the maintenance
+ * windows built on them. Parsed patterns are cached: 100 000 checks share a handful of patterns.
+ */
+const cache = new Map<string, Cron>();
+
+function cronFor(pattern: string, tz: string): Cron {
+  const key = `${tz}\u0000${pattern}`;
+  let c = cache.get(key);
+  if (!c) {
+    c = new Cron(pattern, { timezone: tz, paused: true, mode: '5-part' });
+    cache.set(key, c);
+  }
+  return c;
+}
+
+/** Why a cron expression is unusable, or undefined when it is fine. */
+export function cronProblem(pattern: string, tz = 'UTC'): string | undefined {
+  if (pattern.trim().split(/\s+/).length !== 5) return 'expected a cron expression with 5 fields';
+  const tzError = timezoneProblem(tz);
+  if (tzError) return tzError;
+  try {
+    if (cronFor(pattern, tz).nextRun(new Date(Date.UTC(2000, 0, 1))) === null)
+      return 'the cron expression never fires';
+  } catch (err) {
+    return `invalid cron expression: ${(err as Error).message}`;
+  }
+  return undefined;
+}
+
+export function timezoneProblem(tz: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return undefined;
+  } catch {
+    return `unknown time zone "${tz}"`;
+  }
+}
+
+/** The first cron time strictly after `after`. */
+export function nextCronTime(pattern: string, tz: string, after: number): number | null {
+  const next = cronFor(pattern, tz).nextRun(new Date(after));
+  return next ? next.getTime() : null;
+}
+
+/** When the next ping is expected after a ping at `lastPing`. */
+export function nextExpected(schedule: Schedule, lastPing: number): number | null {
+  if (schedule.kind === 'simple') return lastPing + schedule.periodMs;
+  return nextCronTime(schedule.cron, schedule.tz, lastPing);
+}
+
+/**
+ * The end of the maintenance window that contains `at`, or undefined when `at` is outside every
+ * window. A window starts at each cron time and lasts `durationMs`.
+ */
+export function maintenanceEnd(windows: MaintenanceWindow[] | undefined, at: number): number | undefined {
+  let end: number | undefined;
+  for (const w of windows ?? []) {
+    // The first start after (at - duration) is inside the window iff it is not after `at`.
+    const start = nextCronTime(w.cron, w.tz, at - w.durationMs - 1);
+    if (start !== null && start <= at) {
+      const e = start + w.durationMs;
+      if (e > at && (end === undefined || e > end)) end = e;
+    }
+  }
+  return end;
+}

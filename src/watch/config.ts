@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { loadConfigFile, parseConfigText } from '../lib/config.js';
+import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import type { CheckDef, MaintenanceWindow } from './checks/model.js';
+import { SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
+import { cronProblem, timezoneProblem } from './checks/schedule.js';
+
+/**
+ * The `watch` config file (spec: Config file). Everything is optional: with no file at all the
+ * service starts with no checks and no channels, and checks come from the API or `?create=1`.
+ */
+
+const MIN_CONFIG_INTERVAL_MS = 1000;
+const DAY_MS = 86_400_000;
+
+const zTz = z
+  .string()
+  .default('UTC')
+  .superRefine((tz, ctx) => {
+    const problem = timezoneProblem(tz);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const zMaintenance = z.array(
+  z
+    .object({ cron: z.string(), duration: zDuration, tz: zTz })
+    .strict()
+    .superRefine((w, ctx) => {
+      const problem = cronProblem(w.cron, w.tz);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
+      if (w.duration <= 0)
+        ctx.addIssue({ code: 'custom', path: ['duration'], message: 'must be more than 0' });
+    }),
+);
+
+const zKeywords = z.array(z.string().min(1)).default([]);
+
+const zCheck = z
+  .object({
+    name: z.string().min(1).max(100),
+    slug: z.string().regex(SLUG_PATTERN, 'use only a-z, 0-9, hyphens and underscores').max(100).optional(),
+    uuid: z
+      .string()
+      .regex(UUID_PATTERN, 'expected a UUID such as 5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11')
+      .optional(),
+    period: zDuration.optional(),
+    cron: z.string().optional(),
+    tz: zTz,
+    grace: zDuration.default(3_600_000),
+    tags: z.array(z.string().regex(/^\S+$/, 'a tag has no spaces')).default([]),
+    desc: z.string().default(''),
+    channels: z.array(z.string()).optional(),
+    repeat: zDuration.optional(),
+    filter: z
+      .object({
+        success: zKeywords,
+        failure: zKeywords,
+        start: zKeywords,
+        defaultFail: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    manualResume: z.boolean().default(false),
+    methods: z.enum(['', 'POST']).default(''),
+    alertmanager: z.boolean().default(true),
+    maintenance: zMaintenance.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.period === undefined) === (c.cron === undefined))
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of period or cron' });
+    if (c.period !== undefined && c.period < MIN_CONFIG_INTERVAL_MS)
+      ctx.addIssue({ code: 'custom', path: ['period'], message: 'must be at least 1s' });
+    if (c.grace < MIN_CONFIG_INTERVAL_MS)
+      ctx.addIssue({ code: 'custom', path: ['grace'], message: 'must be at least 1s' });
+    if (c.cron !== undefined) {
+      const problem = cronProblem(c.cron, c.tz);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
+    }
+  });
+
+const notYet = (what: string) =>
+  z.unknown().superRefine((_v, ctx) => {
+    ctx.addIssue({ code: 'custom', message: `${what} are not available in this version of alertpath watch` });
+  });
+
+/** What the config needs from the channel types (src/watch/notify): their schema, keyed on `type`. */
+export type ChannelSchema = z.ZodType<{ type: string }>;
+
+export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
+  return z
+    .object({
+      baseUrl: zHttpUrl.optional(),
+      listen: zListen.optional(),
+      pingKey: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{8,}$/, 'expected at least 8 characters from A-Z, a-z, 0-9, - and _')
+        .optional(),
+      pingBodyLimit: z.number().int().min(0).max(1_000_000).default(10_000),
+      retention: z
+        .object({
+          pings: z.number().int().min(1).max(10_000).default(100),
+          history: zDuration.default(90 * DAY_MS),
+        })
+        .strict()
+        .default({ pings: 100, history: 90 * DAY_MS }),
+      allowPrivateTargets: z.boolean().default(false),
+      defaults: z
+        .object({
+          channels: z.array(z.string()).default([]),
+          repeat: zDuration.default(0),
+          fallback: z.array(z.string()).default([]),
+          maintenance: zMaintenance.default([]),
+        })
+        .strict()
+        .default({ channels: [], repeat: 0, fallback: [], maintenance: [] }),
+      channels: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "-" or "_"'),
+          channelConfigSchema,
+        )
+        .default({}),
+      checks: z.array(zCheck).default([]),
+      apiKeys: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1),
+              key: z.string().min(16, 'use a key of at least 16 characters'),
+              readOnly: z.boolean().default(false),
+            })
+            .strict(),
+        )
+        .default([]),
+      probes: notYet('probes').optional(),
+      peers: notYet('peers').optional(),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+      const known = new Set(Object.keys(cfg.channels));
+      const refs = (list: string[] | undefined, path: Array<string | number>) =>
+        list?.forEach((name, i) => {
+          if (!known.has(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, i],
+              message: `no channel named "${name}" (channels: ${[...known].join(', ') || 'none'})`,
+            });
+        });
+      refs(cfg.defaults.channels, ['defaults', 'channels']);
+      refs(cfg.defaults.fallback, ['defaults', 'fallback']);
+      const names = new Set<string>();
+      const slugs = new Set<string>();
+      const uuids = new Set<string>();
+      cfg.checks.forEach((c, i) => {
+        refs(c.channels, ['checks', i, 'channels']);
+        const slug = c.slug ?? slugify(c.name);
+        const dup = (set: Set<string>, v: string, key: string, what: string) => {
+          if (set.has(v))
+            ctx.addIssue({ code: 'custom', path: ['checks', i, key], message: `duplicate ${what} "${v}"` });
+          set.add(v);
+        };
+        dup(names, c.name, 'name', 'check name');
+        dup(slugs, slug, c.slug ? 'slug' : 'name', 'slug');
+        if (c.uuid) dup(uuids, c.uuid.toLowerCase(), 'uuid', 'uuid');
+      });
+    });
+}
+
+export type WatchConfig = z.output<ReturnType<typeof watchConfigSchema>>;
+export type ConfigCheck = WatchConfig['checks'][number];
+
+export function loadWatchConfig(
+  file: string | undefined,
+  channelSchema: ChannelSchema,
+  env: NodeJS.ProcessEnv = process.env,
+): WatchConfig {
+  const schema = watchConfigSchema(channelSchema);
+  if (file === undefined) return parseConfigText('{}', '(defaults)', schema, { env });
+  return loadConfigFile(file, schema, { env });
+}
+
+/** `Database Backup` → `database-backup`, as Healthchecks derives slugs. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_\s-]/g, '')
+    .trim()
+    .replace(/[\s-]+/g, '-');
+}
+
+function windows(
+  list: Array<{ cron: string; duration: number; tz: string }> | undefined,
+): MaintenanceWindow[] | undefined {
+  return list?.map((w) => ({ cron: w.cron, durationMs: w.duration, tz: w.tz }));
+}
+
+export function configCheckDef(c: ConfigCheck): { uuid?: string; def: CheckDef } {
+  const maintenance = windows(c.maintenance);
+  const def: CheckDef = {
+    name: c.name,
+    slug: c.slug ?? slugify(c.name),
+    tags: c.tags,
+    desc: c.desc,
+    schedule:
+      c.cron !== undefined
+        ? { kind: 'cron', cron: c.cron, tz: c.tz }
+        : { kind: 'simple', periodMs: c.period ?? 0 },
+    graceMs: c.grace,
+    manualResume: c.manualResume,
+    methods: c.methods,
+    alertmanager: c.alertmanager,
+    ...(c.filter ? { filter: c.filter } : {}),
+    ...(c.channels ? { channels: c.channels } : {}),
+    ...(c.repeat !== undefined ? { repeatMs: c.repeat } : {}),
+    ...(maintenance ? { maintenance } : {}),
+  };
+  return { ...(c.uuid ? { uuid: c.uuid.toLowerCase() } : {}), def };
+}
+
+export function configDefaults(cfg: WatchConfig) {
+  return {
+    channels: cfg.defaults.channels,
+    fallback: cfg.defaults.fallback,
+    repeatMs: cfg.defaults.repeat,
+    maintenance: windows(cfg.defaults.maintenance) ?? [],
+  };
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/log.js';
+import { applyPause, applyPing, applyResume, applyTimeout } from '../checks/machine.js';
+import type { CheckRecord, CheckState, PingInput, PingKind } from '../checks/model.js';
+import type { WatchMetrics } from '../metrics.js';
+import type { ChannelTransport } from '../notify/types.js';
+import type { Store, TransitionWrite } from '../store/types.js';
+import { DeadlineHeap } from './heap.js';
+import { OutboxSender } from './outbox.js';
+import { type Defaults, planFlip, planReminder, policyFor } from './plan.js';
+
+/**
+ * The alerting engine: every check's next wake-up (deadline or reminder) sits in a timer heap
+ * rebuilt from the store at start; the engine sleeps until the earliest one, so a check flips
+ * within milliseconds of its deadline, and deadlines that passed while the process was down fire
+ * at start. Pings, deadlines, pauses and resumes all go through `store.transition`, which writes
+ * the new state, the flip and its notification jobs in one transaction.
+ */
+
+export interface EngineSettings {
+  defaults: Defaults;
+  baseUrl: string;
+  transports: ReadonlyMap<string, ChannelTransport>;
+}
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: WatchMetrics;
+  settings: EngineSettings;
+  outbox?: { maxTries?: number; retryBaseMs?: number; sendTimeoutMs?: number; random?: () => number };
+}
+
+export interface PingOutcome {
+  kind: PingKind;
+  record: CheckRecord;
+}
+
+/** Deadlines handled per store round trip when many fall due at once (a restart after downtime). */
+const DUE_BATCH = 5000;
+const MAX_SLEEP_MS = 60_000;
+
+export class WatchEngine {
+  readonly heap = new DeadlineHeap();
+  readonly outbox: OutboxSender;
+  private settings: EngineSettings;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly metrics: WatchMetrics;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private loopDone: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.metrics = options.metrics;
+    this.settings = options.settings;
+    this.outbox = new OutboxSender({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      transports: () => this.settings.transports,
+      ...options.outbox,
+    });
+  }
+
+  /** Rebuilds the heap from the store and starts the deadline and outbox loops. */
+  async start(): Promise<void> {
+    await this.reloadDeadlines();
+    this.running = true;
+    this.loopDone = this.loop();
+    this.outbox.start();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    this.wake?.();
+    await this.loopDone;
+    await this.outbox.stop();
+  }
+
+  reconfigure(settings: EngineSettings): void {
+    this.settings = settings;
+    this.outbox.kick();
+  }
+
+  /** Re-reads every wake-up time (at start, and after config sync). */
+  async reloadDeadlines(): Promise<void> {
+    this.heap.clear();
+    for (const { uuid, at } of await this.store.wakeTimes()) this.heap.set(uuid, at);
+    this.poke();
+  }
+
+  /** A check changed outside the engine (API update, delete): reschedule it. */
+  track(uuid: string, state: CheckState | undefined): void {
+    this.heap.set(uuid, state ? wakeTime(state) : null);
+    this.poke();
+  }
+
+  async ping(uuid: string, input: PingInput): Promise<PingOutcome | undefined> {
+    const done = await this.store.transition(uuid, (record) => {
+      const t = applyPing(record, input);
+      const write: TransitionWrite<{ kind: PingKind; jobs: number }> = {
+        state: t.state,
+        ping: {
+          kind: t.kind,
+          at: input.at,
+          method: input.method,
+          rid: input.rid ?? null,
+          exitStatus: input.exitStatus ?? null,
+          duration: t.duration,
+          remoteAddr: input.remoteAddr ?? '',
+          userAgent: input.userAgent ?? '',
+          scheme: input.scheme ?? 'http',
+          body: input.body ?? null,
+        },
+        result: { kind: t.kind, jobs: 0 },
+      };
+      if (t.flip) {
+        const plan = planFlip({
+          before: record,
+          state: t.state,
+          flip: t.flip,
+          ping: input,
+          policy: policyFor(record.def, this.settings.defaults),
+          links: { baseUrl: this.settings.baseUrl },
+          now: input.at,
+          group: randomUUID(),
+        });
+        write.state = { ...t.state, nextReminder: plan.nextReminder };
+        write.flip = t.flip;
+        write.jobs = plan.jobs;
+        write.result.jobs = plan.jobs.length;
+      }
+      return write;
+    });
+    if (!done) return undefined;
+    this.metrics.pings.inc({ kind: done.result.kind });
+    this.afterTransition(uuid, done.record.state, done.result.jobs > 0);
+    return { kind: done.result.kind, record: done.record };
+  }
+
+  async pause(uuid: string): Promise<CheckRecord | undefined> {
+    return this.simple(uuid, (r) => applyPause(r, this.clock.now()));
+  }
+
+  async resume(uuid: string): Promise<CheckRecord | undefined> {
+    return this.simple(uuid, (r) => applyResume(r, this.clock.now()));
+  }
+
+  private async simple(
+    uuid: string,
+    apply: (r: CheckRecord) => { state: CheckState; flip?: import('../checks/model.js').Flip },
+  ): Promise<CheckRecord | undefined> {
+    const done = await this.store.transition(uuid, (record) => {
+      const t = apply(record);
+      return { state: t.state, ...(t.flip ? { flip: t.flip } : {}), result: null };
+    });
+    if (!done) return undefined;
+    this.afterTransition(uuid, done.record.state, false);
+    return done.record;
+  }
+
+  /** A deadline or reminder time came: flip down, or send a reminder. */
+  private async due(uuid: string): Promise<void> {
+    const done = await this.store.transition(uuid, (record) => {
+      const now = this.clock.now();
+      const policy = policyFor(record.def, this.settings.defaults);
+      const links = { baseUrl: this.settings.baseUrl };
+      const { state } = record;
+      if (state.alertAfter !== null && now >= state.alertAfter) {
+        const t = applyTimeout(record, now);
+        if (t.flip) {
+          const plan = planFlip({
+            before: record,
+            state: t.state,
+            flip: t.flip,
+            policy,
+            links,
+            now,
+            group: randomUUID(),
+          });
+          return {
+            state: { ...t.state, nextReminder: plan.nextReminder },
+            flip: t.flip,
+            jobs: plan.jobs,
+            result: plan.jobs.length,
+          };
+        }
+      }
+      if (state.status === 'down' && state.nextReminder !== null && now >= state.nextReminder) {
+        const plan = planReminder({ record, policy, links, now, group: randomUUID() });
+        return {
+          state: { ...state, nextReminder: plan.nextReminder },
+          jobs: plan.jobs,
+          result: plan.jobs.length,
+        };
+      }
+      return { result: 0 };
+    });
+    if (!done) return;
+    this.afterTransition(uuid, done.record.state, done.result > 0);
+  }
+
+  private afterTransition(uuid: string, state: CheckState, mayHaveJobs: boolean): void {
+    this.heap.set(uuid, wakeTime(state));
+    this.poke();
+    if (mayHaveJobs) this.outbox.kick();
+  }
+
+  /** Wakes the loop if the earliest wake-up moved before the one it sleeps towards. */
+  private poke(): void {
+    const next = this.heap.peek();
+    if (next !== undefined && next < this.wakeAt) this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const now = this.clock.now();
+      const due = this.heap.popDue(now, DUE_BATCH);
+      if (due.length > 0) {
+        const results = await Promise.allSettled(due.map((d) => this.due(d.key)));
+        results.forEach((r, i) => {
+          if (r.status === 'rejected') {
+            const key = due[i]?.key as string;
+            this.logger.error({ err: r.reason, check: key }, 'deadline handling failed; retrying in 1 s');
+            if (this.heap.get(key) === undefined) this.heap.set(key, this.clock.now() + 1000);
+          }
+        });
+        continue;
+      }
+      const next = this.heap.peek();
+      const waitMs = next === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - now));
+      this.wakeAt = now + waitMs;
+      // One controller per sleep: waking early cancels the timer instead of leaving it behind.
+      const sleeping = new AbortController();
+      const onStop = () => sleeping.abort();
+      this.abort.signal.addEventListener('abort', onStop, { once: true });
+      await new Promise<void>((resolve) => {
+        this.wake = () => {
+          sleeping.abort();
+          resolve();
+        };
+        this.clock.sleep(waitMs, sleeping.signal).then(resolve, resolve);
+      });
+      this.abort.signal.removeEventListener('abort', onStop);
+      this.wake = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+    }
+  }
+}
+
+/** When the engine must look at a check next: its deadline or its next reminder. */
+export function wakeTime(state: CheckState): number | null {
+  const a = state.status === 'up' || state.status === 'new' ? state.alertAfter : null;
+  const b = state.status === 'down' ? state.nextReminder : null;
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}

@@ -1,0 +1,336 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type FSWatcher, watch as fsWatch } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Hono } from 'hono';
+import { type Clock, systemClock } from '../lib/clock.js';
+import { ConfigError } from '../lib/config.js';
+import { AppError } from '../lib/errors.js';
+import { type RunningService, startService, withOperationalRoutes } from '../lib/http-server.js';
+import type { Logger } from '../lib/log.js';
+import { parseListen } from '../lib/schema.js';
+import { type ChannelModule, loadChannelModule } from './channels.js';
+import { applyDefinition, statusAt } from './checks/machine.js';
+import { type CheckRecord, initialState } from './checks/model.js';
+import { configCheckDef, configDefaults, loadWatchConfig, type WatchConfig } from './config.js';
+import { WatchEngine } from './engine/index.js';
+import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api.js';
+import { defaultDef } from './http/check-spec.js';
+import { pingApp } from './http/ping.js';
+import { createWatchMetrics, type WatchMetrics } from './metrics.js';
+import type { ChannelTransport } from './notify/types.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+
+/**
+ * Wiring of `alertpath watch`: config → store → engine → HTTP. `buildWatch` makes the parts
+ * without a socket (tests drive `app.request()`); `startWatch` listens, reloads the config on
+ * SIGHUP and when the file changes, and drains on SIGTERM.
+ */
+
+export interface WatchOptions {
+  /** Config file (undefined: no config, everything from the API). */
+  configFile?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  listen?: string;
+  baseUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface WatchDeps {
+  logger: Logger;
+  clock?: Clock;
+  /** The channel types (default: ./notify); tests pass their own. */
+  channels?: ChannelModule;
+  processMetrics?: boolean;
+  outbox?: { retryBaseMs?: number; sendTimeoutMs?: number; random?: () => number };
+  /** Where to print the generated API key on first start (default stdout). */
+  announce?: (line: string) => void;
+}
+
+export interface Watch {
+  app: Hono;
+  store: Store;
+  engine: WatchEngine;
+  metrics: WatchMetrics;
+  config(): WatchConfig;
+  pingKey(): string;
+  setBaseUrl(url: string): void;
+  /** Re-reads the config file; keeps the current config when the new one is invalid. */
+  reload(): Promise<boolean>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Runtime {
+  config: WatchConfig;
+  transports: Map<string, ChannelTransport>;
+  apiKeys: Map<string, ApiKeyInfo>;
+  pingKey: string;
+  baseUrl: string;
+}
+
+export function storeFor(opts: Pick<WatchOptions, 'dataDir' | 'databaseUrl'>, keepPings: number): Store {
+  if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl))
+    throw new AppError(
+      'AP_USAGE',
+      'the PostgreSQL store is not available yet; leave --database unset to use SQLite in --data',
+    );
+  if (opts.databaseUrl)
+    throw new AppError(
+      'AP_USAGE',
+      `unsupported --database URL "${opts.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}"`,
+    );
+  return openSqliteStore(join(opts.dataDir, 'watch.db'), { keepPings });
+}
+
+export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promise<Watch> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const env = options.env ?? process.env;
+  const channels = deps.channels ?? (await loadChannelModule());
+  const config = loadWatchConfig(options.configFile, channels.channelConfigSchema, env);
+  const store = storeFor(options, config.retention.pings);
+  let runtime: Runtime;
+  try {
+    runtime = await makeRuntime(config, store, channels, deps, options, clock);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const snapshot = async () => {
+    const now = clock.now();
+    return (await store.listChecks()).map((record) => ({
+      record,
+      status: statusAt(record.def, record.state, now),
+    }));
+  };
+  const metrics = createWatchMetrics({ processMetrics: deps.processMetrics ?? true, checks: snapshot });
+  const engine = new WatchEngine({
+    store,
+    clock,
+    logger,
+    metrics,
+    settings: engineSettings(runtime),
+    ...(deps.outbox ? { outbox: deps.outbox } : {}),
+  });
+
+  const apiSettings = (): ApiSettings => ({
+    baseUrl: runtime.baseUrl,
+    apiKeys: runtime.apiKeys,
+    channels: Object.entries(runtime.config.channels).map(([name, ch]) => ({ name, type: ch.type })),
+    defaultChannels: runtime.config.defaults.channels,
+  });
+
+  const app = new Hono();
+  app.route(
+    '/',
+    pingApp({
+      engine,
+      store,
+      clock,
+      settings: () => ({ pingKey: runtime.pingKey, pingBodyLimit: runtime.config.pingBodyLimit }),
+      createFromSlug: async (slug) => {
+        const record: CheckRecord = {
+          uuid: randomUUID(),
+          managed: false,
+          createdAt: clock.now(),
+          def: defaultDef(slug, slug),
+          state: initialState(),
+        };
+        await store.insertCheck(record);
+        logger.info({ check: slug, uuid: record.uuid }, 'check created by ?create=1');
+        return record.uuid;
+      },
+    }),
+  );
+  app.route('/', apiApp({ store, engine, clock, settings: apiSettings }));
+
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const prune = async () => {
+    try {
+      await store.prune({
+        keepPings: runtime.config.retention.pings,
+        before: clock.now() - runtime.config.retention.history,
+      });
+    } catch (err) {
+      logger.error({ err }, 'retention pruning failed');
+    }
+  };
+
+  const watch: Watch = {
+    app,
+    store,
+    engine,
+    metrics,
+    config: () => runtime.config,
+    pingKey: () => runtime.pingKey,
+    setBaseUrl(url) {
+      if (!runtime.config.baseUrl && !options.baseUrl) runtime.baseUrl = url.replace(/\/$/, '');
+      engine.reconfigure(engineSettings(runtime));
+    },
+    async reload() {
+      if (!options.configFile) return false;
+      let next: WatchConfig;
+      try {
+        next = loadWatchConfig(options.configFile, channels.channelConfigSchema, env);
+      } catch (err) {
+        const problems = err instanceof ConfigError ? err.message.split('\n') : [(err as Error).message];
+        logger.error({ problems }, 'config reload failed; keeping the current config');
+        return false;
+      }
+      try {
+        const nextRuntime = await makeRuntime(next, store, channels, deps, options, clock, runtime.baseUrl);
+        runtime = nextRuntime;
+        engine.reconfigure(engineSettings(runtime));
+        await engine.reloadDeadlines();
+        logger.info(
+          { checks: next.checks.length, channels: Object.keys(next.channels).length },
+          'config reloaded',
+        );
+        return true;
+      } catch (err) {
+        logger.error({ err }, 'config reload failed; keeping the current config');
+        return false;
+      }
+    },
+    async start() {
+      await engine.start();
+      void prune();
+      pruneTimer = setInterval(prune, 3_600_000);
+      pruneTimer.unref();
+    },
+    async stop() {
+      if (pruneTimer) clearInterval(pruneTimer);
+      await engine.stop();
+      await store.close();
+    },
+  };
+  return watch;
+}
+
+function engineSettings(r: Runtime) {
+  return { defaults: configDefaults(r.config), baseUrl: r.baseUrl, transports: r.transports };
+}
+
+/** Everything derived from one config: synced checks, transports, keys, ping key. */
+async function makeRuntime(
+  config: WatchConfig,
+  store: Store,
+  channels: ChannelModule,
+  deps: WatchDeps,
+  options: WatchOptions,
+  clock: Clock,
+  currentBaseUrl?: string,
+): Promise<Runtime> {
+  const transports = new Map<string, ChannelTransport>();
+  for (const [name, ch] of Object.entries(config.channels)) {
+    transports.set(name, channels.createTransport(name, ch, { clock, logger: deps.logger }));
+  }
+  const sync = await store.syncManaged(config.checks.map(configCheckDef), clock.now(), applyDefinition);
+  if (sync.created.length + sync.updated.length + sync.removed.length > 0)
+    deps.logger.info(
+      { created: sync.created.length, updated: sync.updated.length, removed: sync.removed.length },
+      'checks from the config file synced',
+    );
+
+  let pingKey = config.pingKey ?? (await store.getSetting('ping_key'));
+  if (!pingKey) {
+    pingKey = randomBytes(16).toString('base64url');
+    await store.setSetting('ping_key', pingKey);
+    announce(deps)(
+      `alertpath watch: generated a ping key for slug URLs (set pingKey in the config to choose one): ${pingKey}`,
+    );
+  }
+
+  const apiKeys = new Map<string, ApiKeyInfo>();
+  for (const k of config.apiKeys) apiKeys.set(hashApiKey(k.key), { name: k.name, readOnly: k.readOnly });
+  let stored = await store.listApiKeys();
+  if (stored.length === 0 && config.apiKeys.length === 0) {
+    const key = randomBytes(24).toString('base64url');
+    await store.insertApiKey({ name: 'generated', hash: hashApiKey(key), readOnly: false }, clock.now());
+    announce(deps)(`alertpath watch: generated an API key (shown once, stored hashed): ${key}`);
+    stored = await store.listApiKeys();
+  }
+  for (const k of stored) apiKeys.set(k.hash, { name: k.name, readOnly: k.readOnly });
+
+  const baseUrl = (options.baseUrl ?? config.baseUrl ?? currentBaseUrl ?? 'http://127.0.0.1:8000').replace(
+    /\/$/,
+    '',
+  );
+  return { config, transports, apiKeys, pingKey, baseUrl };
+}
+
+function announce(deps: WatchDeps): (line: string) => void {
+  return deps.announce ?? ((line) => process.stdout.write(`${line}\n`));
+}
+
+/** The full service: listener, operational routes, reload on SIGHUP / file change, drain. */
+export async function startWatch(
+  options: WatchOptions,
+  deps: WatchDeps & { handleSignals?: boolean },
+): Promise<{ service: RunningService; watch: Watch; baseUrl: string }> {
+  const watch = await buildWatch(options, deps);
+  const listenText = options.listen ?? watch.config().listen ?? '0.0.0.0:8000';
+  const listen = parseListen(listenText);
+  if (!listen) {
+    await watch.stop();
+    throw new AppError('AP_USAGE', `invalid listen address "${listenText}": expected HOST:PORT`);
+  }
+  await watch.start();
+  let watcher: FSWatcher | undefined;
+  let service: RunningService;
+  try {
+    service = await startService({
+      name: 'alertpath watch',
+      app: watch.app,
+      listen,
+      logger: deps.logger,
+      metrics: watch.metrics.registry,
+      isReady: () => watch.store.healthy(),
+      drainGraceMs: 0,
+      onDrain: async () => {
+        watcher?.close();
+        await watch.stop();
+      },
+      ...(deps.handleSignals === undefined ? {} : { handleSignals: deps.handleSignals }),
+    });
+  } catch (err) {
+    await watch.stop();
+    throw new AppError('AP_UNAVAILABLE', `cannot listen on ${listenText}: ${(err as Error).message}`);
+  }
+  watch.setBaseUrl(service.url);
+
+  if (options.configFile) {
+    const file = resolve(options.configFile);
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = (why: string) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        deps.logger.info({ why }, 'reloading config');
+        void watch.reload();
+      }, 200);
+    };
+    if (deps.handleSignals !== false) process.on('SIGHUP', () => schedule('SIGHUP'));
+    try {
+      // Watch the directory: editors and Kubernetes ConfigMaps replace the file rather than write it.
+      watcher = fsWatch(dirname(file), (_event, name) => {
+        if (name === null || name === basename(file) || name === '..data') schedule('file changed');
+      });
+      watcher.unref();
+    } catch (err) {
+      deps.logger.warn({ err }, 'cannot watch the config file; reload with SIGHUP');
+    }
+  }
+  const baseUrl = (options.baseUrl ?? watch.config().baseUrl ?? service.url).replace(/\/$/, '');
+  return { service, watch, baseUrl };
+}
+
+/** For tests: the app with /healthz, /readyz and /metrics, without a socket. */
+export function watchService(watch: Watch): Hono {
+  return withOperationalRoutes(watch.app, {
+    metrics: watch.metrics.registry,
+    ready: () => watch.store.healthy(),
+  });
+}

@@ -1,0 +1,135 @@
+import type { CheckDef, CheckRecord, CheckState, Flip, FlipReason, PingRecord } from '../checks/model.js';
+import type { Notification, NotifyEvent } from '../notify/types.js';
+
+/**
+ * The one storage contract of `watch`. Every method is async so that a PostgreSQL implementation
+ * (one row lock per transition, `UPDATE … WHERE status = 'pending'` claims) fits behind it
+ * unchanged. The SQLite implementation commits concurrent transitions together (group commit).
+ */
+
+export interface NewJob {
+  /** Jobs of one flip (or one reminder) share a group; fallback is per group. */
+  group: string;
+  channel: string;
+  event: NotifyEvent;
+  notification: Notification;
+  /** Channels to try when every job of the group failed all its tries. */
+  fallbackChannels: string[];
+  dueAt: number;
+  /** The deadline (or ping) that caused it: the alert delay is measured from here. */
+  causedAt: number;
+}
+
+export type JobStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxJob extends NewJob {
+  id: number;
+  checkUuid: string;
+  isFallback: boolean;
+  status: JobStatus;
+  /** Tries made so far, including the one being made by the claimer. */
+  tries: number;
+  createdAt: number;
+  finishedAt: number | null;
+  lastError: string | null;
+}
+
+/** Everything one transition writes, in one transaction. */
+export interface TransitionWrite<T> {
+  /** The new state (omitted: unchanged). */
+  state?: CheckState;
+  /** A ping to append (its number is the new `state.nPings`). */
+  ping?: Omit<PingRecord, 'n'>;
+  flip?: Flip;
+  jobs?: NewJob[];
+  result: T;
+}
+
+export interface FlipRow {
+  at: number;
+  from: string;
+  to: string;
+  reason: FlipReason;
+}
+
+export interface ApiKeyRow {
+  name: string;
+  hash: string;
+  readOnly: boolean;
+  source: 'config' | 'database';
+}
+
+export interface SyncResult {
+  created: string[];
+  updated: string[];
+  removed: string[];
+}
+
+export interface JobOutcome {
+  at: number;
+  ok: boolean;
+  error?: string;
+  /** When to try again (omitted: the job is finished). */
+  retryAt?: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Readiness: the database answers. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  listChecks(): Promise<CheckRecord[]>;
+  getCheck(uuid: string): Promise<CheckRecord | undefined>;
+  checksBySlug(slug: string): Promise<CheckRecord[]>;
+  insertCheck(record: CheckRecord): Promise<void>;
+  /** Replaces a check's definition; `state` recomputes its deadline. */
+  updateDefinition(
+    uuid: string,
+    update: (record: CheckRecord) => { def: CheckDef; state: CheckState } | undefined,
+  ): Promise<CheckRecord | undefined>;
+  deleteCheck(uuid: string): Promise<boolean>;
+  /**
+   * Makes the managed (config-defined) checks match `defs`, matched by name: creates new ones,
+   * updates changed ones, deletes those no longer in the config.
+   */
+  syncManaged(
+    defs: Array<{ uuid?: string; def: CheckDef }>,
+    now: number,
+    recompute: (def: CheckDef, state: CheckState) => CheckState,
+  ): Promise<SyncResult>;
+
+  /**
+   * The atomic unit of the state machine: read the check, let the pure `decide` compute what to
+   * write, write it (state, ping, flip, notification jobs) in one transaction. Resolves after the
+   * commit; undefined when the check does not exist.
+   */
+  transition<T>(
+    uuid: string,
+    decide: (record: CheckRecord) => TransitionWrite<T>,
+  ): Promise<{ record: CheckRecord; result: T } | undefined>;
+
+  /** Every check's next wake-up (deadline or reminder), to rebuild the timer heap at start. */
+  wakeTimes(): Promise<Array<{ uuid: string; at: number }>>;
+
+  listPings(uuid: string, limit: number): Promise<PingRecord[]>;
+  pingBody(uuid: string, n: number): Promise<string | undefined>;
+  listFlips(uuid: string, range: { from?: number; to?: number }): Promise<FlipRow[]>;
+
+  /** Claims due jobs (and jobs whose claimer's lease ran out) with a conditional update. */
+  claimJobs(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]>;
+  /** Records a try's outcome; when a group's last job failed for good, queues its fallback jobs. */
+  finishJob(id: number, outcome: JobOutcome): Promise<{ fallbackQueued: number }>;
+  /** When the next pending job is due, if any. */
+  nextJobDue(): Promise<number | undefined>;
+  listJobs(uuid: string, limit: number): Promise<OutboxJob[]>;
+
+  listApiKeys(): Promise<ApiKeyRow[]>;
+  insertApiKey(key: Omit<ApiKeyRow, 'source'>, now: number): Promise<void>;
+
+  /** Retention: the last `keepPings` pings per check; flips and finished jobs newer than `before`. */
+  prune(opts: { keepPings: number; before: number }): Promise<void>;
+}
