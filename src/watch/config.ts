@@ -4,6 +4,8 @@ import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
 import type { CheckDef, MaintenanceWindow } from './checks/model.js';
 import { SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
 import { cronProblem, timezoneProblem } from './checks/schedule.js';
+import { probeFields, probeInfo, probeProblems, probeSpec } from './probes/config.js';
+import type { ProbeSpec } from './probes/spec.js';
 
 /**
  * The `watch` config file (spec: Config file). Everything is optional: with no file at all the
@@ -79,6 +81,27 @@ const zCheck = z
     }
   });
 
+/** `probes:` items: the probe keys (./probes/config.ts) plus what every check has. */
+const zProbe = z
+  .object({
+    name: z.string().min(1).max(100),
+    slug: z.string().regex(SLUG_PATTERN, 'use only a-z, 0-9, hyphens and underscores').max(100).optional(),
+    uuid: z
+      .string()
+      .regex(UUID_PATTERN, 'expected a UUID such as 5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11')
+      .optional(),
+    tags: z.array(z.string().regex(/^\S+$/, 'a tag has no spaces')).default([]),
+    desc: z.string().default(''),
+    channels: z.array(z.string()).optional(),
+    repeat: zDuration.optional(),
+    maintenance: zMaintenance.optional(),
+    ...probeFields,
+  })
+  .strict()
+  .superRefine((p, ctx) =>
+    probeProblems(p, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+  );
+
 const notYet = (what: string) =>
   z.unknown().superRefine((_v, ctx) => {
     ctx.addIssue({ code: 'custom', message: `${what} are not available in this version of alertpath watch` });
@@ -132,7 +155,9 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
             .strict(),
         )
         .default([]),
-      probes: notYet('probes').optional(),
+      probes: z.array(zProbe).default([]),
+      /** Probe runs in flight at most, over all probes. */
+      probeConcurrency: z.number().int().min(1).max(4096).default(64),
       peers: notYet('peers').optional(),
     })
     .strict()
@@ -164,11 +189,24 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
         dup(slugs, slug, c.slug ? 'slug' : 'name', 'slug');
         if (c.uuid) dup(uuids, c.uuid.toLowerCase(), 'uuid', 'uuid');
       });
+      cfg.probes.forEach((p, i) => {
+        refs(p.channels, ['probes', i, 'channels']);
+        const slug = p.slug ?? slugify(p.name);
+        const dup = (set: Set<string>, v: string, key: string, what: string) => {
+          if (set.has(v))
+            ctx.addIssue({ code: 'custom', path: ['probes', i, key], message: `duplicate ${what} "${v}"` });
+          set.add(v);
+        };
+        dup(names, p.name, 'name', 'check name');
+        dup(slugs, slug, p.slug ? 'slug' : 'name', 'slug');
+        if (p.uuid) dup(uuids, p.uuid.toLowerCase(), 'uuid', 'uuid');
+      });
     });
 }
 
 export type WatchConfig = z.output<ReturnType<typeof watchConfigSchema>>;
 export type ConfigCheck = WatchConfig['checks'][number];
+export type ConfigProbe = WatchConfig['probes'][number];
 
 export function loadWatchConfig(
   file: string | undefined,
@@ -218,6 +256,28 @@ export function configCheckDef(c: ConfigCheck): { uuid?: string; def: CheckDef }
     ...(maintenance ? { maintenance } : {}),
   };
   return { ...(c.uuid ? { uuid: c.uuid.toLowerCase() } : {}), def };
+}
+
+/** A probe from the config as a check of kind probe, and the spec the prober runs. */
+export function configProbeDef(p: ConfigProbe): { uuid?: string; def: CheckDef; spec: ProbeSpec } {
+  const maintenance = windows(p.maintenance);
+  const spec = probeSpec(p.name, p);
+  const def: CheckDef = {
+    name: p.name,
+    slug: p.slug ?? slugify(p.name),
+    tags: p.tags,
+    desc: p.desc,
+    schedule: { kind: 'probe', intervalMs: spec.intervalMs },
+    graceMs: 0,
+    manualResume: false,
+    methods: '',
+    alertmanager: false,
+    probe: probeInfo(spec, p),
+    ...(p.channels ? { channels: p.channels } : {}),
+    ...(p.repeat !== undefined ? { repeatMs: p.repeat } : {}),
+    ...(maintenance ? { maintenance } : {}),
+  };
+  return { ...(p.uuid ? { uuid: p.uuid.toLowerCase() } : {}), def, spec };
 }
 
 export function configDefaults(cfg: WatchConfig) {

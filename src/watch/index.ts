@@ -11,13 +11,20 @@ import { parseListen } from '../lib/schema.js';
 import { type ChannelModule, loadChannelModule } from './channels.js';
 import { applyDefinition, statusAt } from './checks/machine.js';
 import { type CheckRecord, initialState } from './checks/model.js';
-import { configCheckDef, configDefaults, loadWatchConfig, type WatchConfig } from './config.js';
+import {
+  configCheckDef,
+  configDefaults,
+  configProbeDef,
+  loadWatchConfig,
+  type WatchConfig,
+} from './config.js';
 import { WatchEngine } from './engine/index.js';
 import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api.js';
 import { defaultDef } from './http/check-spec.js';
 import { pingApp } from './http/ping.js';
 import { createWatchMetrics, type WatchMetrics } from './metrics.js';
 import type { ChannelTransport } from './notify/types.js';
+import { type ProbeBinding, Prober, type ProberOptions } from './probes/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
 
@@ -46,12 +53,15 @@ export interface WatchDeps {
   outbox?: { retryBaseMs?: number; sendTimeoutMs?: number; random?: () => number };
   /** Where to print the generated API key on first start (default stdout). */
   announce?: (line: string) => void;
+  /** Probe runs: replace the network attempt (tests), or the concurrency from the config. */
+  probes?: Pick<ProberOptions, 'run' | 'concurrency'>;
 }
 
 export interface Watch {
   app: Hono;
   store: Store;
   engine: WatchEngine;
+  prober: Prober;
   metrics: WatchMetrics;
   config(): WatchConfig;
   pingKey(): string;
@@ -68,6 +78,7 @@ interface Runtime {
   apiKeys: Map<string, ApiKeyInfo>;
   pingKey: string;
   baseUrl: string;
+  probes: ProbeBinding[];
 }
 
 export function storeFor(opts: Pick<WatchOptions, 'dataDir' | 'databaseUrl'>, keepPings: number): Store {
@@ -115,6 +126,15 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     settings: engineSettings(runtime),
     ...(deps.outbox ? { outbox: deps.outbox } : {}),
   });
+  const prober = new Prober({
+    engine,
+    clock,
+    logger,
+    metrics,
+    concurrency: deps.probes?.concurrency ?? config.probeConcurrency,
+    ...(deps.probes?.run ? { run: deps.probes.run } : {}),
+  });
+  prober.configure(runtime.probes);
 
   const apiSettings = (): ApiSettings => ({
     baseUrl: runtime.baseUrl,
@@ -163,6 +183,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     app,
     store,
     engine,
+    prober,
     metrics,
     config: () => runtime.config,
     pingKey: () => runtime.pingKey,
@@ -185,8 +206,13 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
         runtime = nextRuntime;
         engine.reconfigure(engineSettings(runtime));
         await engine.reloadDeadlines();
+        prober.configure(runtime.probes);
         logger.info(
-          { checks: next.checks.length, channels: Object.keys(next.channels).length },
+          {
+            checks: next.checks.length,
+            probes: next.probes.length,
+            channels: Object.keys(next.channels).length,
+          },
           'config reloaded',
         );
         return true;
@@ -197,12 +223,14 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     },
     async start() {
       await engine.start();
+      prober.start();
       void prune();
       pruneTimer = setInterval(prune, 3_600_000);
       pruneTimer.unref();
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
+      await prober.stop();
       await engine.stop();
       await store.close();
     },
@@ -228,7 +256,12 @@ async function makeRuntime(
   for (const [name, ch] of Object.entries(config.channels)) {
     transports.set(name, channels.createTransport(name, ch, { clock, logger: deps.logger }));
   }
-  const sync = await store.syncManaged(config.checks.map(configCheckDef), clock.now(), applyDefinition);
+  const probeDefs = config.probes.map(configProbeDef);
+  const sync = await store.syncManaged(
+    [...config.checks.map(configCheckDef), ...probeDefs.map(({ spec: _spec, ...d }) => d)],
+    clock.now(),
+    applyDefinition,
+  );
   if (sync.created.length + sync.updated.length + sync.removed.length > 0)
     deps.logger.info(
       { created: sync.created.length, updated: sync.updated.length, removed: sync.removed.length },
@@ -259,7 +292,15 @@ async function makeRuntime(
     /\/$/,
     '',
   );
-  return { config, transports, apiKeys, pingKey, baseUrl };
+  const uuidByName = new Map(
+    (await store.listChecks()).filter((r) => r.managed && r.def.probe).map((r) => [r.def.name, r.uuid]),
+  );
+  const probes: ProbeBinding[] = [];
+  for (const { def, spec } of probeDefs) {
+    const uuid = uuidByName.get(def.name);
+    if (uuid) probes.push({ uuid, spec });
+  }
+  return { config, transports, apiKeys, pingKey, baseUrl, probes };
 }
 
 function announce(deps: WatchDeps): (line: string) => void {

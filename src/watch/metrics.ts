@@ -7,6 +7,12 @@ export interface WatchMetrics {
   pings: Counter<'kind'>;
   notifications: Counter<'channel' | 'outcome'>;
   alertDelay: Histogram<string>;
+  /** Duration of each probe's last run. */
+  probeDuration: Gauge<'check'>;
+  /** 1 when each probe's last run passed, else 0. */
+  probeSuccess: Gauge<'check'>;
+  /** How late probe runs start (actual start − scheduled start). */
+  probeStartDelay: Histogram<string>;
 }
 
 const STATUSES: CheckStatus[] = ['new', 'up', 'late', 'down', 'paused'];
@@ -68,6 +74,24 @@ export function createWatchMetrics(options: {
       name: 'alertpath_watch_alert_delay_seconds',
       help: 'Delay from a check going down (its deadline) to the first notification attempt.',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    probeDuration: new Gauge({
+      name: 'alertpath_watch_probe_duration_seconds',
+      help: 'Duration of the last run of each probe (connect, TLS, request, answer).',
+      labelNames: ['check'],
+      registers: [registry],
+    }),
+    probeSuccess: new Gauge({
+      name: 'alertpath_watch_probe_success',
+      help: 'Whether the last run of each probe passed (1) or failed (0), before flap damping.',
+      labelNames: ['check'],
+      registers: [registry],
+    }),
+    probeStartDelay: new Histogram({
+      name: 'alertpath_watch_probe_start_delay_seconds',
+      help: 'How late probe runs start: actual start minus scheduled start.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
       registers: [registry],
     }),
   };

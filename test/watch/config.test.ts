@@ -90,9 +90,11 @@ test('invalid config: FILE:LINE:COL problems that say what was expected', () => 
     problems('checks:\n  - { name: x, period: 1m, tz: Mars/Base }\n')[0] ?? '',
     /unknown time zone "Mars\/Base"/,
   );
+  assert.deepEqual(problems('probes:\n  - { name: x, tcp: "a:1" }\n'), [], 'probes are supported');
   assert.match(
-    problems('probes:\n  - { name: x, tcp: "a:1" }\n')[0] ?? '',
-    /^2:3: probes: probes are not available/,
+    problems('checks:\n  - { name: x, period: 1m }\nprobes:\n  - { name: x, tcp: "a:1" }\n')[0] ?? '',
+    /^4:13: probes.0.name: duplicate check name "x"/,
+    'checks and probes share one namespace',
   );
   assert.match(
     problems('checks:\n  - { name: x, period: 1m }\n  - { name: x, cron: "* * * * *" }\n')[0] ?? '',

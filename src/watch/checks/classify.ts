@@ -4,6 +4,7 @@ import type { CheckDef, CheckState, PingInput, PingKind } from './model.js';
 /**
  * What a ping means for a check: success, fail, start, log or ign. Pure; the order of the rules
  * is the contract:
+ *   0. a probe check takes no pings: its status comes from probe results (a `/log` is kept);
  *   1. a paused check with manual resume ignores every ping;
  *   2. a check with `methods: POST` ignores other methods;
  *   3. `/log` is a log entry, whatever the body says;
@@ -14,6 +15,8 @@ import type { CheckDef, CheckState, PingInput, PingKind } from './model.js';
  *   6. otherwise what the URL asked for (an exit status above 0 is a fail).
  */
 export function classifyPing(def: CheckDef, state: Pick<CheckState, 'status'>, ping: PingInput): PingKind {
+  if (def.schedule.kind === 'probe')
+    return ping.action === 'log' && ping.exitStatus === undefined ? 'log' : 'ign';
   if (state.status === 'paused' && def.manualResume) return 'ign';
   if (def.methods === 'POST' && ping.method !== 'POST') return 'ign';
   const requested = requestedKind(ping);

@@ -9,6 +9,7 @@ import {
   MAX_RUN_MS,
   type PingInput,
   type PingKind,
+  type ProbeResult,
   type StoredStatus,
 } from './model.js';
 import { nextExpected } from './schedule.js';
@@ -124,6 +125,37 @@ export function applyResume(record: CheckRecord, now: number): Transition {
   };
   const flip = flipTo(state, 'new', now, 'resume');
   return { state: withDeadline(record.def, state), ...(flip ? { flip } : {}) };
+}
+
+export interface ProbeTransition extends Transition {
+  /** Consecutive failures counting this one (0 after a success). */
+  failures: number;
+}
+
+/**
+ * A probe result, with flap damping: the check goes down after `failureThreshold` failures in a
+ * row and up after `successThreshold` successes in a row (reason `probe` both ways). A paused
+ * probe records results but changes no status; its streak restarts when it is resumed.
+ */
+export function applyProbeResult(record: CheckRecord, result: ProbeResult): ProbeTransition {
+  const state: CheckState = { ...record.state, lastPing: result.at };
+  const probe = record.def.probe;
+  if (state.status === 'paused' || !probe) {
+    state.probeStreak = 0;
+    return { state: withDeadline(record.def, state), failures: 0 };
+  }
+  const streak = record.state.probeStreak;
+  state.probeStreak = result.ok ? (streak > 0 ? streak + 1 : 1) : streak < 0 ? streak - 1 : -1;
+  let flip: Flip | undefined;
+  if (result.ok && state.probeStreak >= probe.successThreshold)
+    flip = flipTo(state, 'up', result.at, 'probe');
+  else if (!result.ok && -state.probeStreak >= probe.failureThreshold)
+    flip = flipTo(state, 'down', result.at, 'probe');
+  return {
+    state: withDeadline(record.def, state),
+    failures: state.probeStreak < 0 ? -state.probeStreak : 0,
+    ...(flip ? { flip } : {}),
+  };
 }
 
 /** A definition changed (config reload, API update): recompute the deadline. */

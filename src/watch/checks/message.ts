@@ -14,13 +14,16 @@ export function formatUtc(ms: number): string {
 }
 
 export function describeSchedule(def: CheckDef): string {
+  if (def.schedule.kind === 'probe') return `probed every ${formatDuration(def.schedule.intervalMs)}`;
   const grace = `grace ${formatDuration(def.graceMs)}`;
   if (def.schedule.kind === 'simple')
     return `expected every ${formatDuration(def.schedule.periodMs)}, ${grace}`;
   return `expected at "${def.schedule.cron}" ${def.schedule.tz}, ${grace}`;
 }
 
-function lastPingPart(state: CheckState): string {
+function lastPingPart(state: CheckState, def?: CheckDef): string {
+  if (def?.probe)
+    return state.lastPing === null ? 'not probed yet' : `last probe ${formatUtc(state.lastPing)}`;
   return state.lastPing === null ? 'never pinged' : `last ping ${formatUtc(state.lastPing)}`;
 }
 
@@ -47,6 +50,15 @@ export function failText(
   return `🔴 DOWN ${def.name}: failure reported${status} at ${formatUtc(at)}${snippet}`;
 }
 
+/**
+ * Down because a probe failed `failures` times in a row; `condition` is the failing condition:
+ * `🔴 DOWN storage-api: HTTP 503 from https://10.10.12.2/api (3 failures in a row, probed every 30s)`.
+ */
+export function probeDownText(def: CheckDef, condition: string, failures: number): string {
+  const streak = failures > 1 ? `${failures} failures in a row, ` : '';
+  return `🔴 DOWN ${def.name}: ${cutShort(condition, 300)} (${streak}${describeSchedule(def)})`;
+}
+
 export function upText(def: CheckDef, downSince: number | null, at: number): string {
   const after = downSince === null ? '' : ` after ${formatDuration(at - downSince)}`;
   return `🟢 UP ${def.name} again${after}`;
@@ -54,7 +66,7 @@ export function upText(def: CheckDef, downSince: number | null, at: number): str
 
 export function reminderText(def: CheckDef, state: CheckState, at: number): string {
   const since = state.downSince === null ? '' : ` for ${formatDuration(at - state.downSince)}`;
-  return `🔴 STILL DOWN ${def.name}: down${since}; ${lastPingPart(state)}`;
+  return `🔴 STILL DOWN ${def.name}: down${since}; ${lastPingPart(state, def)}`;
 }
 
 /** One line, at most `max` characters, with an ellipsis when cut. */

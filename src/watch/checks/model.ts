@@ -23,7 +23,37 @@ export interface KeywordFilter {
   defaultFail: boolean;
 }
 
-export type Schedule = { kind: 'simple'; periodMs: number } | { kind: 'cron'; cron: string; tz: string };
+export type Schedule =
+  | { kind: 'simple'; periodMs: number }
+  | { kind: 'cron'; cron: string; tz: string }
+  | { kind: 'probe'; intervalMs: number };
+
+export type ProbeType = 'http' | 'tcp' | 'dns' | 'tls';
+
+/**
+ * What the state machine needs to know about an active probe (kind `probe`). The full probe
+ * settings (headers, CA, conditions) live in the config, not in the store: headers may carry
+ * secrets.
+ */
+export interface ProbeInfo {
+  type: ProbeType;
+  /** What is probed, for people: the URL, `host:port`, `example.net A via 1.1.1.1`. */
+  target: string;
+  timeoutMs: number;
+  /** Consecutive failures before down (flap damping). */
+  failureThreshold: number;
+  /** Consecutive successes before up. */
+  successThreshold: number;
+}
+
+/** One probe result, as the prober hands it to the state machine and the history. */
+export interface ProbeResult {
+  at: number;
+  ok: boolean;
+  latencyMs: number;
+  /** The failing condition (`HTTP 503 from https://…`), or a short summary of a success. */
+  message: string;
+}
 
 /** What a check is: from the config file (managed) or from the API / `?create=1`. */
 export interface CheckDef {
@@ -45,6 +75,8 @@ export interface CheckDef {
   repeatMs?: number;
   /** undefined = the defaults' windows. */
   maintenance?: MaintenanceWindow[];
+  /** Set for checks of kind probe (`schedule.kind === 'probe'`). */
+  probe?: ProbeInfo;
 }
 
 /** What a check is doing: everything the state machine changes. */
@@ -61,6 +93,8 @@ export interface CheckState {
   downSince: number | null;
   /** Next reminder while down (null: none). */
   nextReminder: number | null;
+  /** Probes: consecutive successes (> 0) or failures (< 0) so far; 0 for other checks. */
+  probeStreak: number;
 }
 
 export interface CheckRecord {
@@ -82,6 +116,7 @@ export function initialState(): CheckState {
     alertAfter: null,
     downSince: null,
     nextReminder: null,
+    probeStreak: 0,
   };
 }
 

@@ -49,6 +49,7 @@ export function nextCronTime(pattern: string, tz: string, after: number): number
 /** When the next ping is expected after a ping at `lastPing`. */
 export function nextExpected(schedule: Schedule, lastPing: number): number | null {
   if (schedule.kind === 'simple') return lastPing + schedule.periodMs;
+  if (schedule.kind === 'probe') return null; // a probe has results, not a ping deadline
   return nextCronTime(schedule.cron, schedule.tz, lastPing);
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
-import { applyPause, applyPing, applyResume, applyTimeout } from '../checks/machine.js';
-import type { CheckRecord, CheckState, PingInput, PingKind } from '../checks/model.js';
+import { applyPause, applyPing, applyProbeResult, applyResume, applyTimeout } from '../checks/machine.js';
+import type { CheckRecord, CheckState, Flip, PingInput, PingKind, ProbeResult } from '../checks/model.js';
 import type { WatchMetrics } from '../metrics.js';
 import type { ChannelTransport } from '../notify/types.js';
 import type { Store, TransitionWrite } from '../store/types.js';
@@ -149,6 +149,45 @@ export class WatchEngine {
     return { kind: done.result.kind, record: done.record };
   }
 
+  /**
+   * A probe result: records it in the history and feeds the state machine (flap damping, reason
+   * `probe`). Resolves once committed; sending is the outbox's business, so a slow or failing
+   * channel never holds up the prober.
+   */
+  async probeResult(
+    uuid: string,
+    result: ProbeResult,
+  ): Promise<{ record: CheckRecord; flip?: Flip } | undefined> {
+    const done = await this.store.transition(uuid, (record) => {
+      const t = applyProbeResult(record, result);
+      const write: TransitionWrite<{ flip?: Flip; jobs: number }> = {
+        state: t.state,
+        probeResult: result,
+        result: { jobs: 0 },
+      };
+      if (t.flip) {
+        const plan = planFlip({
+          before: record,
+          state: t.state,
+          flip: t.flip,
+          probe: { condition: result.message, failures: t.failures },
+          policy: policyFor(record.def, this.settings.defaults),
+          links: { baseUrl: this.settings.baseUrl },
+          now: result.at,
+          group: randomUUID(),
+        });
+        write.state = { ...t.state, nextReminder: plan.nextReminder };
+        write.flip = t.flip;
+        write.jobs = plan.jobs;
+        write.result = { flip: t.flip, jobs: plan.jobs.length };
+      }
+      return write;
+    });
+    if (!done) return undefined;
+    this.afterTransition(uuid, done.record.state, done.result.jobs > 0);
+    return { record: done.record, ...(done.result.flip ? { flip: done.result.flip } : {}) };
+  }
+
   async pause(uuid: string): Promise<CheckRecord | undefined> {
     return this.simple(uuid, (r) => applyPause(r, this.clock.now()));
   }
@@ -159,7 +198,7 @@ export class WatchEngine {
 
   private async simple(
     uuid: string,
-    apply: (r: CheckRecord) => { state: CheckState; flip?: import('../checks/model.js').Flip },
+    apply: (r: CheckRecord) => { state: CheckState; flip?: Flip },
   ): Promise<CheckRecord | undefined> {
     const done = await this.store.transition(uuid, (record) => {
       const t = apply(record);

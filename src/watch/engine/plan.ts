@@ -1,4 +1,4 @@
-import { failText, reminderText, timeoutText, upText } from '../checks/message.js';
+import { failText, probeDownText, reminderText, timeoutText, upText } from '../checks/message.js';
 import type {
   CheckDef,
   CheckRecord,
@@ -86,6 +86,8 @@ export function planFlip(args: {
   state: CheckState;
   flip: Flip;
   ping?: PingInput;
+  /** For probe flips: the failing condition and how many failures in a row led to it. */
+  probe?: { condition: string; failures: number };
   policy: NotifyPolicy;
   links: Links;
   now: number;
@@ -100,7 +102,9 @@ export function planFlip(args: {
     text =
       flip.reason === 'fail'
         ? failText(def, flip.at, args.ping?.exitStatus, args.ping?.body)
-        : timeoutText(def, before.state, flip);
+        : flip.reason === 'probe' && args.probe
+          ? probeDownText(def, args.probe.condition, args.probe.failures)
+          : timeoutText(def, before.state, flip);
   } else if (flip.to === 'up' && flip.from === 'down') {
     event = 'up';
     text = upText(def, before.state.downSince, flip.at);
@@ -155,7 +159,7 @@ export function planReminder(args: {
     event: 'reminder',
     check: checkInfo(record, args.links),
     text: reminderText(record.def, record.state, now),
-    reason: 'timeout',
+    reason: record.def.probe ? 'probe' : 'timeout',
     at: now,
     ...(record.state.lastPing !== null ? { lastPing: { at: record.state.lastPing } } : {}),
   };

@@ -5,7 +5,7 @@ import { applyDefinition } from '../checks/machine.js';
 import { type CheckRecord, initialState, UUID_PATTERN } from '../checks/model.js';
 import type { WatchEngine } from '../engine/index.js';
 import type { Store } from '../store/types.js';
-import { checkJson, isoSeconds, pingJson, uniqueKey } from './check-json.js';
+import { checkJson, isoSeconds, pingJson, probeHourJson, probeResultJson, uniqueKey } from './check-json.js';
 import { applySpec, type CheckSpec, defaultDef, matchesUnique, parseCheckSpec } from './check-spec.js';
 
 /**
@@ -260,6 +260,35 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     });
   });
 
+  // Probe results: the last (up to 1 000) results, newest first, and per-hour aggregates.
+  const results = async (c: Context<Env>) => {
+    const found = await find(c, c.req.param('id') as string, true);
+    if (found instanceof Response) return found;
+    if (!found.def.probe) return err(c, 400, 'this check is not a probe');
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? 100 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return err(c, 400, 'invalid limit: expected 1 to 1000');
+    const rows = await deps.store.listProbeResults(found.uuid, limit);
+    return c.json({ results: rows.map(probeResultJson) });
+  };
+  app.get('/api/v3/checks/:id/results', results);
+  app.get('/api/v3/checks/:id/results/', results);
+
+  const hourly = async (c: Context<Env>) => {
+    const found = await find(c, c.req.param('id') as string, true);
+    if (found instanceof Response) return found;
+    if (!found.def.probe) return err(c, 400, 'this check is not a probe');
+    const range = timeRange(c, deps.clock.now());
+    if (!range) return err(c, 400, 'invalid hourly filter');
+    // An hour is included when any part of it is in the range.
+    if (range.from !== undefined) range.from = Math.floor(range.from / 3_600_000) * 3_600_000;
+    const rows = await deps.store.listProbeHours(found.uuid, range);
+    return c.json({ hours: rows.map(probeHourJson) });
+  };
+  app.get('/api/v3/checks/:id/results/hourly', hourly);
+  app.get('/api/v3/checks/:id/results/hourly/', hourly);
+
   app.get('/api/v3/checks/:id/notifications/', async (c) => {
     if (c.get('readOnly')) return err(c, 403, 'read-only API keys cannot read notifications');
     const found = await find(c, c.req.param('id'));
@@ -289,4 +318,21 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
 
   app.all('/api/v3/*', (c) => err(c, 404, 'not found'));
   return app;
+}
+
+/** `?seconds=`, `?start=`, `?end=` (Unix seconds) as a range in ms; undefined when malformed. */
+function timeRange(c: Context, now: number): { from?: number; to?: number } | undefined {
+  const num = (name: string) => {
+    const v = c.req.query(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 0 ? n : Number.NaN;
+  };
+  const seconds = num('seconds');
+  const start = num('start');
+  const end = num('end');
+  if ([seconds, start, end].some((v) => Number.isNaN(v))) return undefined;
+  let from = start !== undefined ? start * 1000 : undefined;
+  if (seconds !== undefined) from = Math.max(from ?? 0, now - seconds * 1000);
+  return { ...(from !== undefined ? { from } : {}), ...(end !== undefined ? { to: end * 1000 } : {}) };
 }

@@ -1,4 +1,12 @@
-import type { CheckDef, CheckRecord, CheckState, Flip, FlipReason, PingRecord } from '../checks/model.js';
+import type {
+  CheckDef,
+  CheckRecord,
+  CheckState,
+  Flip,
+  FlipReason,
+  PingRecord,
+  ProbeResult,
+} from '../checks/model.js';
 import type { Notification, NotifyEvent } from '../notify/types.js';
 
 /**
@@ -42,8 +50,28 @@ export interface TransitionWrite<T> {
   ping?: Omit<PingRecord, 'n'>;
   flip?: Flip;
   jobs?: NewJob[];
+  /** A probe result to append to the history (last 1 000 per probe) and its hourly aggregate. */
+  probeResult?: ProbeResult;
   result: T;
 }
+
+/** A stored probe result; `n` counts up per probe. */
+export interface ProbeResultRow extends ProbeResult {
+  n: number;
+}
+
+/** Per-hour aggregate of a probe's results (kept like flips, 90 days by default). */
+export interface ProbeHourRow {
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  probes: number;
+  failures: number;
+  latencySumMs: number;
+  latencyMaxMs: number;
+}
+
+/** Probe results kept per probe. */
+export const PROBE_RESULTS_KEPT = 1000;
 
 export interface FlipRow {
   at: number;
@@ -118,6 +146,10 @@ export interface Store {
   listPings(uuid: string, limit: number): Promise<PingRecord[]>;
   pingBody(uuid: string, n: number): Promise<string | undefined>;
   listFlips(uuid: string, range: { from?: number; to?: number }): Promise<FlipRow[]>;
+  /** The newest probe results first (at most the last 1 000 are kept). */
+  listProbeResults(uuid: string, limit: number): Promise<ProbeResultRow[]>;
+  /** Hourly aggregates with `from <= hour < to`, oldest first. */
+  listProbeHours(uuid: string, range: { from?: number; to?: number }): Promise<ProbeHourRow[]>;
 
   /** Claims due jobs (and jobs whose claimer's lease ran out) with a conditional update. */
   claimJobs(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]>;
@@ -130,6 +162,9 @@ export interface Store {
   listApiKeys(): Promise<ApiKeyRow[]>;
   insertApiKey(key: Omit<ApiKeyRow, 'source'>, now: number): Promise<void>;
 
-  /** Retention: the last `keepPings` pings per check; flips and finished jobs newer than `before`. */
+  /**
+   * Retention: the last `keepPings` pings per check; flips, finished jobs and hourly probe
+   * aggregates newer than `before`.
+   */
   prune(opts: { keepPings: number; before: number }): Promise<void>;
 }

@@ -9,19 +9,23 @@ import type {
   FlipReason,
   PingKind,
   PingRecord,
+  ProbeResult,
   StoredStatus,
 } from '../../checks/model.js';
 import { initialState } from '../../checks/model.js';
-import type {
-  ApiKeyRow,
-  FlipRow,
-  JobOutcome,
-  JobStatus,
-  NewJob,
-  OutboxJob,
-  Store,
-  SyncResult,
-  TransitionWrite,
+import {
+  type ApiKeyRow,
+  type FlipRow,
+  type JobOutcome,
+  type JobStatus,
+  type NewJob,
+  type OutboxJob,
+  PROBE_RESULTS_KEPT,
+  type ProbeHourRow,
+  type ProbeResultRow,
+  type Store,
+  type SyncResult,
+  type TransitionWrite,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -52,6 +56,7 @@ interface CheckRow {
   alert_after: number | null;
   down_since: number | null;
   next_reminder: number | null;
+  probe_streak: number;
 }
 
 interface JobRow {
@@ -80,7 +85,9 @@ interface Pending {
 }
 
 const CHECK_COLUMNS =
-  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder';
+  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak';
+
+const HOUR_MS = 3_600_000;
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -122,16 +129,47 @@ export class SqliteStore implements Store {
       ),
       insertCheck: db.prepare(
         `INSERT INTO checks (uuid, managed, name, slug, def, created_at, status, last_ping, last_start, last_start_rid,
-           last_duration, n_pings, alert_after, down_since, next_reminder)
+           last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak)
          VALUES (@uuid, @managed, @name, @slug, @def, @created_at, @status, @last_ping, @last_start, @last_start_rid,
-           @last_duration, @n_pings, @alert_after, @down_since, @next_reminder)`,
+           @last_duration, @n_pings, @alert_after, @down_since, @next_reminder, @probe_streak)`,
       ),
       updateDef: db.prepare('UPDATE checks SET name = ?, slug = ?, def = ?, alert_after = ? WHERE id = ?'),
       updateState: db.prepare(
         `UPDATE checks SET status = @status, last_ping = @last_ping, last_start = @last_start,
            last_start_rid = @last_start_rid, last_duration = @last_duration, n_pings = @n_pings,
-           alert_after = @alert_after, down_since = @down_since, next_reminder = @next_reminder
+           alert_after = @alert_after, down_since = @down_since, next_reminder = @next_reminder,
+           probe_streak = @probe_streak
          WHERE id = @id`,
+      ),
+      nextResult: db.prepare<[number], { n_results: number }>(
+        'UPDATE checks SET n_results = n_results + 1 WHERE id = ? RETURNING n_results',
+      ),
+      insertResult: db.prepare(
+        'INSERT INTO probe_results (check_id, n, at, ok, latency_ms, message) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      dropResults: db.prepare('DELETE FROM probe_results WHERE check_id = ? AND n <= ?'),
+      addHour: db.prepare(
+        `INSERT INTO probe_hourly (check_id, hour, probes, failures, latency_sum, latency_max)
+         VALUES (@check_id, @hour, 1, @failed, @latency, @latency)
+         ON CONFLICT (check_id, hour) DO UPDATE SET
+           probes = probes + 1,
+           failures = failures + excluded.failures,
+           latency_sum = latency_sum + excluded.latency_sum,
+           latency_max = MAX(latency_max, excluded.latency_max)`,
+      ),
+      listResults: db.prepare<
+        [string, number],
+        { n: number; at: number; ok: number; latency_ms: number; message: string }
+      >(
+        `SELECT n, at, ok, latency_ms, message FROM probe_results
+         WHERE check_id = (SELECT id FROM checks WHERE uuid = ?) ORDER BY n DESC LIMIT ?`,
+      ),
+      listHours: db.prepare<
+        [string, number, number],
+        { hour: number; probes: number; failures: number; latency_sum: number; latency_max: number }
+      >(
+        `SELECT hour, probes, failures, latency_sum, latency_max FROM probe_hourly
+         WHERE check_id = (SELECT id FROM checks WHERE uuid = ?) AND hour >= ? AND hour < ? ORDER BY hour`,
       ),
       deleteCheck: db.prepare('DELETE FROM checks WHERE uuid = ?'),
       insertPing: db.prepare(
@@ -408,11 +446,25 @@ export class SqliteStore implements Store {
       );
       if (n > this.keepPings) this.s.dropPing.run(row.id, n - this.keepPings);
     }
+    if (write.probeResult) this.insertResultSync(row.id, write.probeResult);
     if (write.flip)
       this.s.insertFlip.run(row.id, write.flip.at, write.flip.from, write.flip.to, write.flip.reason);
     const now = write.flip?.at ?? write.ping?.at ?? Date.now();
     for (const job of write.jobs ?? []) this.insertJobSync(record.uuid, job, now);
     return { ok: true, value: { record: { ...record, state }, result: write.result } };
+  }
+
+  private insertResultSync(checkId: number, r: ProbeResult): void {
+    const n = this.s.nextResult.get(checkId)?.n_results ?? 1;
+    this.s.insertResult.run(checkId, n, r.at, r.ok ? 1 : 0, r.latencyMs, r.message);
+    // Trim in steps so that most inserts delete nothing.
+    if (n > PROBE_RESULTS_KEPT && n % 50 === 0) this.s.dropResults.run(checkId, n - PROBE_RESULTS_KEPT);
+    this.s.addHour.run({
+      check_id: checkId,
+      hour: Math.floor(r.at / HOUR_MS) * HOUR_MS,
+      failed: r.ok ? 0 : 1,
+      latency: r.latencyMs,
+    });
   }
 
   private insertJobSync(checkUuid: string, job: NewJob, now: number): void {
@@ -478,6 +530,22 @@ export class SqliteStore implements Store {
       .map((r) => ({ at: r.at, from: r.from_status, to: r.to_status, reason: r.reason as FlipReason }));
   }
 
+  async listProbeResults(uuid: string, limit: number): Promise<ProbeResultRow[]> {
+    return this.s.listResults
+      .all(uuid, Math.min(limit, PROBE_RESULTS_KEPT))
+      .map((r) => ({ n: r.n, at: r.at, ok: r.ok === 1, latencyMs: r.latency_ms, message: r.message }));
+  }
+
+  async listProbeHours(uuid: string, range: { from?: number; to?: number }): Promise<ProbeHourRow[]> {
+    return this.s.listHours.all(uuid, range.from ?? 0, range.to ?? Number.MAX_SAFE_INTEGER).map((r) => ({
+      hour: r.hour,
+      probes: r.probes,
+      failures: r.failures,
+      latencySumMs: r.latency_sum,
+      latencyMaxMs: r.latency_max,
+    }));
+  }
+
   async claimJobs(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]> {
     return this.s.claim.all(now + leaseMs, now, now, limit).map(toJob);
   }
@@ -541,6 +609,13 @@ export class SqliteStore implements Store {
         )
         .run(opts.keepPings);
       this.db.prepare('DELETE FROM flips WHERE at < ?').run(opts.before);
+      this.db.prepare('DELETE FROM probe_hourly WHERE hour < ?').run(opts.before);
+      this.db
+        .prepare(
+          `DELETE FROM probe_results WHERE rowid IN (
+             SELECT r.rowid FROM probe_results r JOIN checks c ON c.id = r.check_id WHERE r.n <= c.n_results - ?)`,
+        )
+        .run(PROBE_RESULTS_KEPT);
       this.db
         .prepare(`DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?`)
         .run(opts.before);
@@ -569,6 +644,7 @@ export class SqliteStore implements Store {
         alertAfter: row.alert_after,
         downSince: row.down_since,
         nextReminder: row.next_reminder,
+        probeStreak: row.probe_streak,
       },
     };
   }
@@ -585,6 +661,7 @@ function stateColumns(s: CheckState) {
     alert_after: s.alertAfter,
     down_since: s.downSince,
     next_reminder: s.nextReminder,
+    probe_streak: s.probeStreak ?? 0,
   };
 }
 

@@ -85,4 +85,31 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+ALTER TABLE checks ADD COLUMN probe_streak INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE checks ADD COLUMN n_results INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE probe_results (
+  check_id INTEGER NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  n INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (check_id, n)
+);
+
+CREATE TABLE probe_hourly (
+  check_id INTEGER NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  hour INTEGER NOT NULL,
+  probes INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  latency_sum REAL NOT NULL,
+  latency_max REAL NOT NULL,
+  PRIMARY KEY (check_id, hour)
+);
+`,
+  },
 ];
