@@ -12,7 +12,9 @@ const fromSource = import.meta.url.endsWith('.ts');
 export const repoRoot = resolve(here, fromSource ? '../..' : '../../..');
 
 export function cliArgv(args: string[]): string[] {
-  if (fromSource) return ['--import', 'tsx', join(repoRoot, 'src/cli/index.ts'), ...args];
+  // tsx by absolute URL, so the CLI also starts from a working directory outside the repo
+  if (fromSource)
+    return ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src/cli/index.ts'), ...args];
   const built = join(repoRoot, 'dist/src/cli/index.js');
   if (!existsSync(built)) throw new Error(`build the CLI first (npm run build): ${built} is missing`);
   return [built, ...args];
