@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { getServers } from 'node:dns';
 import { isIP } from 'node:net';
 import * as dnsPacket from 'dns-packet';
+import { boundedAttempt } from './bounded.js';
 import { formatSeconds } from './outcome.js';
 
 /**
@@ -77,55 +78,57 @@ export function dnsQuery(
     flags: dnsPacket.RECURSION_DESIRED,
     questions: [{ type, name, class: 'IN' }],
   });
-  const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (outcome: DnsOutcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      resolve(outcome);
-    };
-    const fail = (reason: string) =>
-      finish({ kind: 'error', reason, latencyMs: performance.now() - started });
-    const timer = setTimeout(
-      () => fail(`timed out after ${formatSeconds(options.timeoutMs)}`),
-      options.timeoutMs,
-    );
-    const onAbort = () => fail('aborted');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') fail('connection refused (nothing listens on the DNS port)');
-      else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
-        fail(`cannot resolve the server ${server.host}`);
-      else fail(err.message || err.code || 'failed');
-    });
-    socket.on('message', (msg) => {
-      let packet: dnsPacket.DecodedPacket & { rcode?: string };
-      try {
-        packet = dnsPacket.decode(msg) as typeof packet;
-      } catch {
-        return; // not a DNS answer; keep waiting for ours
-      }
-      if (packet.id !== id || packet.type !== 'response') return;
-      const asked = name.replace(/\.$/, '').toLowerCase();
-      const q = packet.questions?.[0];
-      if (q && q.name.replace(/\.$/, '').toLowerCase() !== asked) return;
-      const answers = (packet.answers ?? []).filter((a) => a.type === type).map(renderAnswer);
-      finish({
-        kind: 'answer',
-        rcode: packet.rcode ?? 'NOERROR',
-        answers,
-        truncated: packet.flag_tc,
-        latencyMs: performance.now() - started,
-      });
-    });
-    socket.send(query, server.port, server.host, (err) => {
-      if (err) fail(err.message);
-    });
+  const fail = (reason: string): DnsOutcome => ({
+    kind: 'error',
+    reason,
+    latencyMs: performance.now() - started,
   });
+  return boundedAttempt(
+    options,
+    {
+      timedOut: () => fail(`timed out after ${formatSeconds(options.timeoutMs)}`),
+      aborted: () => fail('aborted'),
+    },
+    (settle) => {
+      const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED') settle(fail('connection refused (nothing listens on the DNS port)'));
+        else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
+          settle(fail(`cannot resolve the server ${server.host}`));
+        else settle(fail(err.message || err.code || 'failed'));
+      });
+      socket.on('message', (msg) => {
+        let packet: dnsPacket.DecodedPacket & { rcode?: string };
+        try {
+          packet = dnsPacket.decode(msg) as typeof packet;
+        } catch {
+          return; // not a DNS answer; keep waiting for ours
+        }
+        if (packet.id !== id || packet.type !== 'response') return;
+        const asked = name.replace(/\.$/, '').toLowerCase();
+        const q = packet.questions?.[0];
+        if (q && q.name.replace(/\.$/, '').toLowerCase() !== asked) return;
+        const answers = (packet.answers ?? []).filter((a) => a.type === type).map(renderAnswer);
+        settle({
+          kind: 'answer',
+          rcode: packet.rcode ?? 'NOERROR',
+          answers,
+          truncated: packet.flag_tc,
+          latencyMs: performance.now() - started,
+        });
+      });
+      socket.send(query, server.port, server.host, (err) => {
+        if (err) settle(fail(err.message));
+      });
+      return () => {
+        try {
+          socket.close();
+        } catch {
+          // already closed after an error
+        }
+      };
+    },
+  );
 }
 
 function renderAnswer(a: dnsPacket.Answer): string {

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { boundedAttempt } from './bounded.js';
 import { type AttemptOutcome, describeNetworkError } from './outcome.js';
 
 /** One TCP connect attempt: open, then close at once. */
@@ -8,27 +9,19 @@ export function tcpAttempt(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<AttemptOutcome> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    let done = false;
-    const finish = (outcome: AttemptOutcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const fail = (err: unknown, timedOut: boolean) =>
-      finish({
-        kind: 'error',
-        reason: describeNetworkError(err, options.timeoutMs, timedOut),
-        latencyMs: performance.now() - started,
-      });
-    const timer = setTimeout(() => fail(undefined, true), options.timeoutMs);
-    const onAbort = () => fail(new Error('aborted'), false);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => finish({ kind: 'connected', latencyMs: performance.now() - started }));
-    socket.once('error', (err) => fail(err, false));
+  const failed = (err: unknown, timedOut: boolean): AttemptOutcome => ({
+    kind: 'error',
+    reason: describeNetworkError(err, options.timeoutMs, timedOut),
+    latencyMs: performance.now() - started,
   });
+  return boundedAttempt(
+    options,
+    { timedOut: () => failed(undefined, true), aborted: () => failed(new Error('aborted'), false) },
+    (settle) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => settle({ kind: 'connected', latencyMs: performance.now() - started }));
+      socket.once('error', (err) => settle(failed(err, false)));
+      return () => socket.destroy();
+    },
+  );
 }

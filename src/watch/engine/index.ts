@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Alarm } from '../../lib/alarm.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import { applyPause, applyPing, applyProbeResult, applyResume, applyTimeout } from '../checks/machine.js';
@@ -51,10 +52,9 @@ export class WatchEngine {
   private readonly logger: Logger;
   private readonly metrics: WatchMetrics;
   private running = false;
-  private wake: (() => void) | undefined;
-  private wakeAt = Number.POSITIVE_INFINITY;
   private loopDone: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly alarm: Alarm;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -62,6 +62,7 @@ export class WatchEngine {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.settings = options.settings;
+    this.alarm = new Alarm(this.clock, this.abort.signal);
     this.outbox = new OutboxSender({
       store: this.store,
       clock: this.clock,
@@ -83,7 +84,6 @@ export class WatchEngine {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.wake?.();
     await this.loopDone;
     await this.outbox.stop();
   }
@@ -259,7 +259,7 @@ export class WatchEngine {
   /** Wakes the loop if the earliest wake-up moved before the one it sleeps towards. */
   private poke(): void {
     const next = this.heap.peek();
-    if (next !== undefined && next < this.wakeAt) this.wake?.();
+    if (next !== undefined) this.alarm.wakeBefore(next);
   }
 
   private async loop(): Promise<void> {
@@ -279,21 +279,7 @@ export class WatchEngine {
       }
       const next = this.heap.peek();
       const waitMs = next === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - now));
-      this.wakeAt = now + waitMs;
-      // One controller per sleep: waking early cancels the timer instead of leaving it behind.
-      const sleeping = new AbortController();
-      const onStop = () => sleeping.abort();
-      this.abort.signal.addEventListener('abort', onStop, { once: true });
-      await new Promise<void>((resolve) => {
-        this.wake = () => {
-          sleeping.abort();
-          resolve();
-        };
-        this.clock.sleep(waitMs, sleeping.signal).then(resolve, resolve);
-      });
-      this.abort.signal.removeEventListener('abort', onStop);
-      this.wake = undefined;
-      this.wakeAt = Number.POSITIVE_INFINITY;
+      await this.alarm.sleep(waitMs);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { Alarm } from '../../lib/alarm.js';
 import { backoffDelay } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
@@ -28,11 +29,11 @@ export interface OutboxOptions {
 export class OutboxSender {
   private readonly o: Required<Omit<OutboxOptions, 'random'>> & { random: () => number };
   private running = false;
-  private wake: (() => void) | undefined;
   private kicked = false;
   private readonly inFlight = new Set<Promise<void>>();
   private loopDone: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly alarm: Alarm;
 
   constructor(options: OutboxOptions) {
     this.o = {
@@ -44,6 +45,7 @@ export class OutboxSender {
       random: Math.random,
       ...options,
     };
+    this.alarm = new Alarm(this.o.clock, this.abort.signal);
   }
 
   start(): void {
@@ -55,14 +57,13 @@ export class OutboxSender {
   /** New jobs were queued: look now rather than at the next planned time. */
   kick(): void {
     this.kicked = true;
-    this.wake?.();
+    this.alarm.wake();
   }
 
   /** Stops claiming; waits for the tries in flight. */
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.wake?.();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -107,19 +108,7 @@ export class OutboxSender {
         await new Promise<void>((r) => setImmediate(r));
         continue;
       }
-      // One controller per sleep: waking early cancels the timer instead of leaving it behind.
-      const sleeping = new AbortController();
-      const onStop = () => sleeping.abort();
-      this.abort.signal.addEventListener('abort', onStop, { once: true });
-      await new Promise<void>((resolve) => {
-        this.wake = () => {
-          sleeping.abort();
-          resolve();
-        };
-        this.o.clock.sleep(waitMs, sleeping.signal).then(resolve, resolve);
-      });
-      this.abort.signal.removeEventListener('abort', onStop);
-      this.wake = undefined;
+      await this.alarm.sleep(waitMs);
     }
   }
 

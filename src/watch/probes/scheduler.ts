@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { Alarm } from '../../lib/alarm.js';
 import type { Clock } from '../../lib/clock.js';
 import { DeadlineHeap } from '../engine/heap.js';
 
@@ -74,16 +75,16 @@ export class ProbeScheduler {
   private active = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
-  private wake: (() => void) | undefined;
-  private wakeAt = Number.POSITIVE_INFINITY;
   private loopDone: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly alarm: Alarm;
 
   constructor(options: SchedulerOptions) {
     this.clock = options.clock;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_PROBE_CONCURRENCY);
     this.onStart = options.onStart;
     this.onError = options.onError;
+    this.alarm = new Alarm(this.clock, this.abort.signal);
     // Every run in flight listens to the one stop signal.
     setMaxListeners(0, this.abort.signal);
   }
@@ -137,7 +138,6 @@ export class ProbeScheduler {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.wake?.();
     await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -155,21 +155,7 @@ export class ProbeScheduler {
       const next = this.heap.peek();
       const waitMs = next === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - now));
       if (waitMs === 0) continue;
-      this.wakeAt = now + waitMs;
-      // One controller per sleep: waking early cancels the timer instead of leaving it behind.
-      const sleeping = new AbortController();
-      const onStop = () => sleeping.abort();
-      this.abort.signal.addEventListener('abort', onStop, { once: true });
-      await new Promise<void>((resolve) => {
-        this.wake = () => {
-          sleeping.abort();
-          resolve();
-        };
-        this.clock.sleep(waitMs, sleeping.signal).then(resolve, resolve);
-      });
-      this.abort.signal.removeEventListener('abort', onStop);
-      this.wake = undefined;
-      this.wakeAt = Number.POSITIVE_INFINITY;
+      await this.alarm.sleep(waitMs);
     }
   }
 
@@ -232,6 +218,6 @@ export class ProbeScheduler {
   /** Wakes the loop if the earliest start moved before the one it sleeps towards. */
   private poke(): void {
     const next = this.heap.peek();
-    if (next !== undefined && next < this.wakeAt) this.wake?.();
+    if (next !== undefined) this.alarm.wakeBefore(next);
   }
 }
