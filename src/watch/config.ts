@@ -177,30 +177,28 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
       const names = new Set<string>();
       const slugs = new Set<string>();
       const uuids = new Set<string>();
-      cfg.checks.forEach((c, i) => {
-        refs(c.channels, ['checks', i, 'channels']);
-        const slug = c.slug ?? slugify(c.name);
-        const dup = (set: Set<string>, v: string, key: string, what: string) => {
-          if (set.has(v))
-            ctx.addIssue({ code: 'custom', path: ['checks', i, key], message: `duplicate ${what} "${v}"` });
-          set.add(v);
-        };
-        dup(names, c.name, 'name', 'check name');
-        dup(slugs, slug, c.slug ? 'slug' : 'name', 'slug');
-        if (c.uuid) dup(uuids, c.uuid.toLowerCase(), 'uuid', 'uuid');
-      });
-      cfg.probes.forEach((p, i) => {
-        refs(p.channels, ['probes', i, 'channels']);
-        const slug = p.slug ?? slugify(p.name);
-        const dup = (set: Set<string>, v: string, key: string, what: string) => {
-          if (set.has(v))
-            ctx.addIssue({ code: 'custom', path: ['probes', i, key], message: `duplicate ${what} "${v}"` });
-          set.add(v);
-        };
-        dup(names, p.name, 'name', 'check name');
-        dup(slugs, slug, p.slug ? 'slug' : 'name', 'slug');
-        if (p.uuid) dup(uuids, p.uuid.toLowerCase(), 'uuid', 'uuid');
-      });
+      const unique = (
+        section: 'checks' | 'probes',
+        items: Array<{
+          name: string;
+          slug?: string | undefined;
+          uuid?: string | undefined;
+          channels?: string[] | undefined;
+        }>,
+      ) =>
+        items.forEach((item, i) => {
+          refs(item.channels, [section, i, 'channels']);
+          const dup = (set: Set<string>, v: string, key: string, what: string) => {
+            if (set.has(v))
+              ctx.addIssue({ code: 'custom', path: [section, i, key], message: `duplicate ${what} "${v}"` });
+            set.add(v);
+          };
+          dup(names, item.name, 'name', 'check name');
+          dup(slugs, item.slug ?? slugify(item.name), item.slug ? 'slug' : 'name', 'slug');
+          if (item.uuid) dup(uuids, item.uuid.toLowerCase(), 'uuid', 'uuid');
+        });
+      unique('checks', cfg.checks);
+      unique('probes', cfg.probes);
     });
 }
 

@@ -233,22 +233,9 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
   app.get('/api/v3/checks/:id/flips/', async (c) => {
     const found = await find(c, c.req.param('id'), true);
     if (found instanceof Response) return found;
-    const num = (name: string) => {
-      const v = c.req.query(name);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      return Number.isInteger(n) && n >= 0 ? n : Number.NaN;
-    };
-    const seconds = num('seconds');
-    const start = num('start');
-    const end = num('end');
-    if ([seconds, start, end].some((v) => Number.isNaN(v))) return err(c, 400, 'invalid flips filter');
-    let from = start !== undefined ? start * 1000 : undefined;
-    if (seconds !== undefined) from = Math.max(from ?? 0, deps.clock.now() - seconds * 1000);
-    const flips = await deps.store.listFlips(found.uuid, {
-      ...(from !== undefined ? { from } : {}),
-      ...(end !== undefined ? { to: end * 1000 } : {}),
-    });
+    const range = timeRange(c, deps.clock.now());
+    if (!range) return err(c, 400, 'invalid flips filter');
+    const flips = await deps.store.listFlips(found.uuid, range);
     return c.json({
       flips: flips.map((f) => ({
         timestamp: isoSeconds(f.at),
