@@ -1,8 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseDuration } from '../lib/duration.js';
 import { usageError } from '../lib/errors.js';
+import { packageVersion } from '../lib/version.js';
 import { newCommand, runCommand } from './common.js';
 
 interface AuditFlags {
@@ -148,21 +147,4 @@ async function readStdin(): Promise<Buffer> {
     chunks.push(b);
   }
   return Buffer.concat(chunks);
-}
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'alertpath' && pkg.version) return pkg.version;
-    } catch {
-      // not here: go up
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
 }

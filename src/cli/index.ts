@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../lib/version.js';
 
 /**
  * The `alertpath` entry point. It loads only the module of the command being run, so that
@@ -29,18 +27,6 @@ const COMMANDS: Record<
   },
   drill: { summary: 'automated end-to-end deadman drill', load: () => import('./drill.js') },
 };
-
-function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  return 'unknown';
-}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -70,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (first === '-V' || first === '--version') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return;
   }
   const command = COMMANDS[first];
