@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import { boundedAttempt } from './bounded.js';
-import { describeNetworkError } from './outcome.js';
+import { socketAttempt } from './bounded.js';
 import { type TlsTrust, tlsConnectOptions } from './tls.js';
 
 /**
@@ -39,53 +38,43 @@ export function fetchCertificate(
   trust: TlsTrust,
   options: CertificateOptions,
 ): Promise<CertificateOutcome> {
-  const started = performance.now();
   const { ca } = tlsConnectOptions(trust);
   const servername = options.servername ?? (isIP(host) ? undefined : host);
-  const failed = (err: unknown, timedOut: boolean): CertificateOutcome => ({
-    kind: 'error',
-    reason: describeNetworkError(err, options.timeoutMs, timedOut),
-    latencyMs: performance.now() - started,
+  return socketAttempt<CertificateOutcome>(options, (settle, failed, elapsed) => {
+    const socket = connect({
+      host,
+      port,
+      ...(servername ? { servername } : {}),
+      ...(ca ? { ca } : {}),
+      rejectUnauthorized: false,
+    });
+    socket.once('error', (err) => settle(failed(err)));
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerCertificate();
+      if (!cert || Object.keys(cert).length === 0) {
+        settle(failed(new Error('the server sent no certificate')));
+        return;
+      }
+      const authError = socket.authorizationError as unknown;
+      const error =
+        authError === null || authError === undefined
+          ? undefined
+          : typeof authError === 'string'
+            ? authError
+            : ((authError as { code?: string }).code ?? String(authError));
+      settle({
+        kind: 'certificate',
+        latencyMs: elapsed(),
+        validFrom: Date.parse(cert.valid_from),
+        validTo: Date.parse(cert.valid_to),
+        subject: commonName(cert.subject) ?? '',
+        issuer: commonName(cert.issuer) ?? '',
+        authorized: socket.authorized,
+        ...(error ? { authorizationError: error } : {}),
+      });
+    });
+    return () => socket.destroy();
   });
-  return boundedAttempt(
-    options,
-    { timedOut: () => failed(undefined, true), aborted: () => failed(new Error('aborted'), false) },
-    (settle) => {
-      const socket = connect({
-        host,
-        port,
-        ...(servername ? { servername } : {}),
-        ...(ca ? { ca } : {}),
-        rejectUnauthorized: false,
-      });
-      socket.once('error', (err) => settle(failed(err, false)));
-      socket.once('secureConnect', () => {
-        const cert = socket.getPeerCertificate();
-        if (!cert || Object.keys(cert).length === 0) {
-          settle(failed(new Error('the server sent no certificate'), false));
-          return;
-        }
-        const authError = socket.authorizationError as unknown;
-        const error =
-          authError === null || authError === undefined
-            ? undefined
-            : typeof authError === 'string'
-              ? authError
-              : ((authError as { code?: string }).code ?? String(authError));
-        settle({
-          kind: 'certificate',
-          latencyMs: performance.now() - started,
-          validFrom: Date.parse(cert.valid_from),
-          validTo: Date.parse(cert.valid_to),
-          subject: commonName(cert.subject) ?? '',
-          issuer: commonName(cert.issuer) ?? '',
-          authorized: socket.authorized,
-          ...(error ? { authorizationError: error } : {}),
-        });
-      });
-      return () => socket.destroy();
-    },
-  );
 }
 
 function commonName(name: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { boundedAttempt } from './bounded.js';
-import { type AttemptOutcome, describeNetworkError } from './outcome.js';
+import { socketAttempt } from './bounded.js';
+import type { AttemptOutcome } from './outcome.js';
 
 /** One TCP connect attempt: open, then close at once. */
 export function tcpAttempt(
@@ -8,20 +8,10 @@ export function tcpAttempt(
   port: number,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<AttemptOutcome> {
-  const started = performance.now();
-  const failed = (err: unknown, timedOut: boolean): AttemptOutcome => ({
-    kind: 'error',
-    reason: describeNetworkError(err, options.timeoutMs, timedOut),
-    latencyMs: performance.now() - started,
+  return socketAttempt<AttemptOutcome>(options, (settle, failed, elapsed) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => settle({ kind: 'connected', latencyMs: elapsed() }));
+    socket.once('error', (err) => settle(failed(err)));
+    return () => socket.destroy();
   });
-  return boundedAttempt(
-    options,
-    { timedOut: () => failed(undefined, true), aborted: () => failed(new Error('aborted'), false) },
-    (settle) => {
-      const socket = connect({ host, port });
-      socket.once('connect', () => settle({ kind: 'connected', latencyMs: performance.now() - started }));
-      socket.once('error', (err) => settle(failed(err, false)));
-      return () => socket.destroy();
-    },
-  );
 }
