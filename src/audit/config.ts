@@ -93,14 +93,12 @@ export function loadAuditConfig(explicit: string | undefined, firstPath: string 
     }
     return parseAuditConfig(text, explicit);
   }
-  const base = firstPath === undefined || firstPath === '-' ? '.' : firstPath;
-  let dir = base;
+  const dir = firstPath === undefined || firstPath === '-' ? '.' : firstPath;
   try {
-    if (!statSync(base).isDirectory()) return defaultAuditConfig();
+    if (!statSync(dir).isDirectory()) return defaultAuditConfig();
   } catch {
     return defaultAuditConfig();
   }
-  dir = base;
   const candidate = join(dir, CONFIG_FILE_NAME);
   if (!existsSync(candidate)) return defaultAuditConfig();
   return parseAuditConfig(readFileSync(candidate, 'utf8'), candidate);
