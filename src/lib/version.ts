@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** alertpath's own version, from the package.json above this file (in src/ or dist/src/). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'alertpath' && pkg.version) return pkg.version;
+    } catch {
+      // not here: go up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
