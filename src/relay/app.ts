@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { parseWebhookPayload } from '../alertmanager/payload.js';
 import { AppError } from '../lib/errors.js';
+import { readRequestBody } from '../lib/http-body.js';
 import type { RelayConfig } from './config.js';
 import type { RelayDelivery } from './deliver.js';
 import type { RelayMetrics } from './metrics.js';
@@ -13,21 +13,12 @@ import type { RelayMetrics } from './metrics.js';
  */
 export function relayApp(config: RelayConfig, delivery: RelayDelivery, metrics: RelayMetrics): Hono {
   const app = new Hono();
-  const limit = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: () => {
-      throw new AppError(
-        'AP_PAYLOAD_TOO_LARGE',
-        `request body is over the ${config.maxBodyBytes}-byte limit (maxBodyBytes)`,
-      );
-    },
-  });
-
   const handle = async (c: Context, routeName: string) => {
     if (!delivery.hasRoute(routeName)) throw new AppError('AP_NOT_FOUND', `unknown route "${routeName}"`);
+    const raw = await readRequestBody(c, config.maxBodyBytes, 'reject');
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       metrics.notifications.inc({ route: routeName, outcome: 'invalid' });
       throw new AppError('AP_INVALID_PAYLOAD', `invalid JSON: ${(err as Error).message}`);
@@ -40,8 +31,8 @@ export function relayApp(config: RelayConfig, delivery: RelayDelivery, metrics: 
     return c.json(await delivery.handle(routeName, parsed.payload));
   };
 
-  app.use('/webhook', authenticate(config), limit);
-  app.use('/webhook/*', authenticate(config), limit);
+  app.use('/webhook', authenticate(config));
+  app.use('/webhook/*', authenticate(config));
   app.post('/webhook', (c) => handle(c, 'default'));
   app.post('/webhook/:route', (c) => handle(c, c.req.param('route')));
   return app;

@@ -49,6 +49,9 @@ export interface RecordedRequest {
   path: string;
   status: number;
   at: number;
+  /** performance.now() when the request arrived and when it was answered (benchmarks). */
+  arrivedAt: number;
+  answeredAt: number;
   body: unknown;
 }
 
@@ -130,6 +133,7 @@ export class FakeDiscord {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.received++;
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
@@ -138,7 +142,15 @@ export class FakeDiscord {
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: unknown;
     const record = (status: number) =>
-      this.requests.push({ method: req.method ?? '', path: url.pathname, status, at: Date.now(), body });
+      this.requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        status,
+        at: Date.now(),
+        arrivedAt,
+        answeredAt: performance.now(),
+        body,
+      });
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record(status);
       if (status === 204) {

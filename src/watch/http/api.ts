@@ -1,12 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { Clock } from '../../lib/clock.js';
+import { isAppError } from '../../lib/errors.js';
+import { readRequestBody } from '../../lib/http-body.js';
 import { applyDefinition } from '../checks/machine.js';
 import { type CheckRecord, initialState, UUID_PATTERN } from '../checks/model.js';
 import type { WatchEngine } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import { checkJson, isoSeconds, pingJson, probeHourJson, probeResultJson, uniqueKey } from './check-json.js';
 import { applySpec, type CheckSpec, defaultDef, matchesUnique, parseCheckSpec } from './check-spec.js';
+
+/** Largest management-API request body read (a check definition is a few hundred bytes). */
+const API_BODY_LIMIT = 1024 * 1024;
 
 /**
  * The management API, a Healthchecks v3 subset under /api/v3/. Keys travel in `X-Api-Key` and
@@ -93,8 +98,15 @@ export function apiApp(deps: ApiDeps): Hono<Env> {
     return err(c, 404, 'not found');
   };
 
+  /** The JSON body; undefined (a 400, as Healthchecks answers) when it is not JSON or too large. */
   const readBody = async (c: Context): Promise<unknown> => {
-    const text = await c.req.text();
+    let text: string;
+    try {
+      text = (await readRequestBody(c, API_BODY_LIMIT, 'reject')).toString('utf8');
+    } catch (e) {
+      if (isAppError(e) && e.code === 'AP_PAYLOAD_TOO_LARGE') return undefined;
+      throw e;
+    }
     if (text.trim() === '') return {};
     try {
       return JSON.parse(text);

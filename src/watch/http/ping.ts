@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { Clock } from '../../lib/clock.js';
+import { readRequestBody } from '../../lib/http-body.js';
 import { type PingInput, SLUG_PATTERN, UUID_PATTERN } from '../checks/model.js';
 import type { WatchEngine } from '../engine/index.js';
 import type { Store } from '../store/types.js';
@@ -136,11 +137,10 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 async function readBody(c: Context, limit: number): Promise<string | undefined> {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined;
-  // arrayBuffer() reads the socket directly; touching `req.raw.body` would build a web stream per ping.
-  const buf = new Uint8Array(await c.req.arrayBuffer());
-  if (buf.length === 0 || limit === 0) return undefined;
-  const cut = buf.length > limit ? buf.subarray(0, limit) : buf;
-  return decoder.decode(cut).replace(/\uFFFD$/, '');
+  // The first `limit` bytes are kept (Healthchecks' rule); the rest is read and dropped.
+  const buf = await readRequestBody(c, limit, 'truncate');
+  if (buf.length === 0) return undefined;
+  return decoder.decode(buf).replace(/\uFFFD$/, '');
 }
 
 function remoteAddress(c: Context): string {
