@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { ChannelSchema } from './config.js';
@@ -17,22 +16,7 @@ export interface ChannelModule {
   ): ChannelTransport;
 }
 
-/** Loads ./notify. A build without it still serves pings and the API, and refuses channel config. */
+/** The channel types alertpath ships (./notify), loaded when watch starts. */
 export async function loadChannelModule(): Promise<ChannelModule> {
-  try {
-    return (await import('./notify/index.js')) as unknown as ChannelModule;
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-    if (!missing || !/watch[\\/]notify[\\/]index\./.test((err as Error).message)) throw err;
-    return {
-      channelConfigSchema: z
-        .object({ type: z.string() })
-        .superRefine((_v, ctx) =>
-          ctx.addIssue({ code: 'custom', message: 'notification channels are not available in this build' }),
-        ),
-      createTransport: () => {
-        throw new Error('notification channels are not available in this build');
-      },
-    };
-  }
+  return (await import('./notify/index.js')) as unknown as ChannelModule;
 }
