@@ -37,22 +37,28 @@ const zMaintenance = z.array(
 
 const zKeywords = z.array(z.string().min(1)).default([]);
 
+/** What checks and probes both have: identity, labels and how they page. */
+const checkIdentity = {
+  name: z.string().min(1).max(100),
+  slug: z.string().regex(SLUG_PATTERN, 'use only a-z, 0-9, hyphens and underscores').max(100).optional(),
+  uuid: z
+    .string()
+    .regex(UUID_PATTERN, 'expected a UUID such as 5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11')
+    .optional(),
+  tags: z.array(z.string().regex(/^\S+$/, 'a tag has no spaces')).default([]),
+  desc: z.string().default(''),
+  channels: z.array(z.string()).optional(),
+  repeat: zDuration.optional(),
+  maintenance: zMaintenance.optional(),
+};
+
 const zCheck = z
   .object({
-    name: z.string().min(1).max(100),
-    slug: z.string().regex(SLUG_PATTERN, 'use only a-z, 0-9, hyphens and underscores').max(100).optional(),
-    uuid: z
-      .string()
-      .regex(UUID_PATTERN, 'expected a UUID such as 5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11')
-      .optional(),
+    ...checkIdentity,
     period: zDuration.optional(),
     cron: z.string().optional(),
     tz: zTz,
     grace: zDuration.default(3_600_000),
-    tags: z.array(z.string().regex(/^\S+$/, 'a tag has no spaces')).default([]),
-    desc: z.string().default(''),
-    channels: z.array(z.string()).optional(),
-    repeat: zDuration.optional(),
     filter: z
       .object({
         success: zKeywords,
@@ -65,7 +71,6 @@ const zCheck = z
     manualResume: z.boolean().default(false),
     methods: z.enum(['', 'POST']).default(''),
     alertmanager: z.boolean().default(true),
-    maintenance: zMaintenance.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -84,17 +89,7 @@ const zCheck = z
 /** `probes:` items: the probe keys (./probes/config.ts) plus what every check has. */
 const zProbe = z
   .object({
-    name: z.string().min(1).max(100),
-    slug: z.string().regex(SLUG_PATTERN, 'use only a-z, 0-9, hyphens and underscores').max(100).optional(),
-    uuid: z
-      .string()
-      .regex(UUID_PATTERN, 'expected a UUID such as 5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11')
-      .optional(),
-    tags: z.array(z.string().regex(/^\S+$/, 'a tag has no spaces')).default([]),
-    desc: z.string().default(''),
-    channels: z.array(z.string()).optional(),
-    repeat: zDuration.optional(),
-    maintenance: zMaintenance.optional(),
+    ...checkIdentity,
     ...probeFields,
   })
   .strict()
