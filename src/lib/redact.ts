@@ -5,7 +5,10 @@
 const DISCORD_WEBHOOK = /(\/webhooks\/\d+\/)[A-Za-z0-9._~-]+/g;
 const SLACK_WEBHOOK = /(hooks\.slack\.com\/services\/)[^\s"'?#]+/g;
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:)[^@\s/"']+@/gi;
-const SECRET_QUERY = /([?&](?:token|key|api_key|apikey|access_token|auth|password|secret|sig)=)[^&\s"'#]+/gi;
+// The value ends at the next parameter, space, quote or fragment, or at a `:` that ends the URL
+// in a message (`…?token=abc: connection refused`).
+const SECRET_QUERY =
+  /([?&](?:token|key|api_key|apikey|access_token|auth|password|secret|sig)=)[^&\s"'#]+?(?=$|[&\s"'#]|:(?:\s|$))/gi;
 const PING_UUID_KEY = /(\/ping\/)[A-Za-z0-9_-]{16,}(\/[a-z0-9-_]+)/g;
 
 export function redactSecrets(text: string): string {

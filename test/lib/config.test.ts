@@ -114,4 +114,9 @@ test('webhook tokens, passwords and token query values are redacted', () => {
   );
   assert.equal(redactSecrets('postgres://user:pw@db/x'), 'postgres://user:***@db/x');
   assert.equal(redactSecrets('https://ntfy.sh/t?token=abc&x=1'), 'https://ntfy.sh/t?token=***&x=1');
+  assert.equal(
+    redactSecrets('no answer from http://h/x?token=s3cr:et: connection refused'),
+    'no answer from http://h/x?token=***: connection refused',
+  );
+  assert.equal(redactSecrets('GET /x?key=abc'), 'GET /x?key=***');
 });
