@@ -33,7 +33,18 @@ export default async function (): Promise<void> {
   );
   writeFileSync(config, `apiKeys: [{ name: b, key: bench-key-0123456789 }]\nchecks:\n${checks.join('\n')}\n`);
   const port = await freePort();
-  const argv = cliArgv(['watch', '--config', config, '--data', dir, '--listen', `127.0.0.1:${port}`]);
+  // WATCH_BENCH_DATABASE_URL=postgres://… measures the PostgreSQL store instead of SQLite.
+  const database = process.env.WATCH_BENCH_DATABASE_URL;
+  const argv = cliArgv([
+    'watch',
+    '--config',
+    config,
+    '--data',
+    dir,
+    '--listen',
+    `127.0.0.1:${port}`,
+    ...(database ? ['--database', database] : []),
+  ]);
   const pinned = process.platform === 'linux';
   const child = pinned
     ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -83,7 +94,7 @@ export default async function (): Promise<void> {
   latencies.sort((a, b) => a - b);
   process.stdout.write(
     [
-      `durable ping intake, ${CLIENTS} concurrent clients, ${CHECKS} checks, server ${pinned ? 'pinned to 1 core' : 'unpinned'}:`,
+      `durable ping intake (${database ? 'PostgreSQL' : 'SQLite'}), ${CLIENTS} concurrent clients, ${CHECKS} checks, server ${pinned ? 'pinned to 1 core' : 'unpinned'}:`,
       `  ${Math.round(ok / elapsed)} pings/s answered OK (${ok} in ${elapsed.toFixed(1)} s, ${bad} not OK)`,
       `  latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
       '',

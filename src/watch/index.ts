@@ -81,16 +81,26 @@ interface Runtime {
   probes: ProbeBinding[];
 }
 
-export function storeFor(opts: Pick<WatchOptions, 'dataDir' | 'databaseUrl'>, keepPings: number): Store {
-  if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl))
-    throw new AppError(
-      'AP_USAGE',
-      'the PostgreSQL store is not available yet; leave --database unset to use SQLite in --data',
-    );
+/**
+ * The store a URL selects: a postgres:// or postgresql:// URL opens (and migrates) the shared
+ * PostgreSQL store; no URL opens SQLite in the data directory.
+ */
+export async function storeFor(
+  opts: Pick<WatchOptions, 'dataDir' | 'databaseUrl'>,
+  keepPings: number,
+  logger?: Logger,
+): Promise<Store> {
+  if (opts.databaseUrl && /^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
+    const { openPostgresStore } = await import('./store/postgres/index.js');
+    return openPostgresStore(opts.databaseUrl, {
+      keepPings,
+      onError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost; reconnecting'),
+    });
+  }
   if (opts.databaseUrl)
     throw new AppError(
       'AP_USAGE',
-      `unsupported --database URL "${opts.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}"`,
+      `unsupported --database URL "${opts.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}": expected postgres://…`,
     );
   return openSqliteStore(join(opts.dataDir, 'watch.db'), { keepPings });
 }
@@ -101,7 +111,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
   const env = options.env ?? process.env;
   const channels = deps.channels ?? (await loadChannelModule());
   const config = loadWatchConfig(options.configFile, channels.channelConfigSchema, env);
-  const store = storeFor(options, config.retention.pings);
+  const store = await storeFor(options, config.retention.pings, logger);
   let runtime: Runtime;
   try {
     runtime = await makeRuntime(config, store, channels, deps, options, clock);

@@ -48,14 +48,27 @@ test('zero config: starts on SQLite in ./alertpath-data, prints its base URL and
   }
 });
 
-test('--database postgres://… exits 2: the PostgreSQL store is not available yet', async () => {
-  const r = await runCli(['watch', '--database', 'postgres://u:secret@db/watch', '--listen', '127.0.0.1:0'], {
-    env: cleanEnv,
-  });
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /PostgreSQL store is not available yet/);
+test('--database postgres://… selects PostgreSQL: an unreachable database exits 1 with one line, no password', async () => {
+  const r = await runCli(
+    ['watch', '--database', 'postgres://u:secret@127.0.0.1:1/watch', '--listen', '127.0.0.1:0'],
+    {
+      env: cleanEnv,
+    },
+  );
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^alertpath: cannot use the PostgreSQL database 127\.0\.0\.1:1\/watch: .*ECONNREFUSED/,
+  );
   assert.ok(!r.stderr.includes('secret'));
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('--database with another scheme exits 2 without printing its userinfo', async () => {
+  const r = await runCli(['watch', '--database', 'mysql://u:secret@db/watch'], { env: cleanEnv });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unsupported --database URL/);
+  assert.ok(!r.stderr.includes('secret'));
 });
 
 test('invalid config exits 2 with FILE:LINE:COL: message', async () => {

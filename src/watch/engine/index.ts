@@ -32,6 +32,13 @@ export interface EngineOptions {
   metrics: WatchMetrics;
   settings: EngineSettings;
   outbox?: { maxTries?: number; retryBaseMs?: number; sendTimeoutMs?: number; random?: () => number };
+  /**
+   * How often to merge the store's wake-up times into the heap (0: never). A shared store
+   * (PostgreSQL) defaults to 10 s, so an instance also fires deadlines set by pings another
+   * instance received; the transition re-reads the state, so a deadline held by several
+   * instances, or moved meanwhile, flips at most once.
+   */
+  resyncMs?: number;
 }
 
 export interface PingOutcome {
@@ -55,9 +62,12 @@ export class WatchEngine {
   private loopDone: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private readonly alarm: Alarm;
+  private readonly resyncMs: number;
+  private nextResync = 0;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
+    this.resyncMs = options.resyncMs ?? (options.store.kind === 'postgres' ? 10_000 : 0);
     this.clock = options.clock;
     this.logger = options.logger;
     this.metrics = options.metrics;
@@ -97,7 +107,16 @@ export class WatchEngine {
   async reloadDeadlines(): Promise<void> {
     this.heap.clear();
     for (const { uuid, at } of await this.store.wakeTimes()) this.heap.set(uuid, at);
+    this.nextResync = this.clock.now() + this.resyncMs;
     this.poke();
+  }
+
+  /** Adds wake-ups other instances wrote (a shared store); keeps the earlier of two times. */
+  private async resync(): Promise<void> {
+    for (const { uuid, at } of await this.store.wakeTimes()) {
+      const held = this.heap.get(uuid);
+      if (held === undefined || at < held) this.heap.set(uuid, at);
+    }
   }
 
   /** A check changed outside the engine (API update, delete): reschedule it. */
@@ -277,7 +296,16 @@ export class WatchEngine {
         });
         continue;
       }
-      const next = this.heap.peek();
+      if (this.resyncMs > 0 && now >= this.nextResync) {
+        this.nextResync = now + this.resyncMs;
+        try {
+          await this.resync();
+        } catch (err) {
+          this.logger.error({ err }, 'cannot re-read deadlines from the store');
+        }
+        continue;
+      }
+      const next = this.resyncMs > 0 ? minOf(this.heap.peek(), this.nextResync) : this.heap.peek();
       const waitMs = next === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, next - now));
       await this.alarm.sleep(waitMs);
     }
@@ -291,4 +319,8 @@ export function wakeTime(state: CheckState): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
+}
+
+function minOf(a: number | undefined, b: number): number {
+  return a === undefined ? b : Math.min(a, b);
 }

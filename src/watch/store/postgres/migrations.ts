@@ -1,0 +1,116 @@
+/**
+ * Numbered PostgreSQL migrations. Append only: a released migration never changes; the database
+ * records each applied number in `alertpath_migrations`. Times are epoch milliseconds (BIGINT),
+ * definitions are kept as the exact JSON text (TEXT, not JSONB, so a config sync can compare it).
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE checks (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  managed BOOLEAN NOT NULL DEFAULT FALSE,
+  name TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  def TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  last_ping BIGINT,
+  last_start BIGINT,
+  last_start_rid TEXT,
+  last_duration BIGINT,
+  n_pings BIGINT NOT NULL DEFAULT 0,
+  alert_after BIGINT,
+  down_since BIGINT,
+  next_reminder BIGINT
+);
+CREATE INDEX checks_slug ON checks (slug);
+
+CREATE TABLE pings (
+  check_id BIGINT NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  n BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  method TEXT NOT NULL,
+  rid TEXT,
+  exit_status INTEGER,
+  duration BIGINT,
+  remote_addr TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  scheme TEXT NOT NULL,
+  body TEXT,
+  PRIMARY KEY (check_id, n)
+);
+
+CREATE TABLE flips (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  check_id BIGINT NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  from_status TEXT NOT NULL,
+  to_status TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX flips_check_at ON flips (check_id, at);
+
+CREATE TABLE outbox (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  grp TEXT NOT NULL,
+  check_uuid TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  event TEXT NOT NULL,
+  is_fallback BOOLEAN NOT NULL DEFAULT FALSE,
+  fallback TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  tries INTEGER NOT NULL DEFAULT 0,
+  due_at BIGINT NOT NULL,
+  caused_at BIGINT NOT NULL,
+  claimed_until BIGINT,
+  created_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  last_error TEXT
+);
+CREATE INDEX outbox_status_due ON outbox (status, due_at);
+CREATE INDEX outbox_grp ON outbox (grp);
+CREATE INDEX outbox_check ON outbox (check_uuid, id);
+
+CREATE TABLE api_keys (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  read_only BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    sql: `
+ALTER TABLE checks ADD COLUMN probe_streak INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE checks ADD COLUMN n_results BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE probe_results (
+  check_id BIGINT NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  n BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  latency_ms DOUBLE PRECISION NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (check_id, n)
+);
+
+CREATE TABLE probe_hourly (
+  check_id BIGINT NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+  hour BIGINT NOT NULL,
+  probes INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  latency_sum DOUBLE PRECISION NOT NULL,
+  latency_max DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (check_id, hour)
+);
+`,
+  },
+];
