@@ -10,9 +10,9 @@ import type {
 import type { Notification, NotifyEvent } from '../notify/types.js';
 
 /**
- * The one storage contract of `watch`. Every method is async so that a PostgreSQL implementation
- * (one row lock per transition, `UPDATE … WHERE status = 'pending'` claims) fits behind it
- * unchanged. The SQLite implementation commits concurrent transitions together (group commit).
+ * The one storage contract of `watch`, async throughout, with two implementations: SQLite (one
+ * process) and PostgreSQL (several instances: row locks, `UPDATE … WHERE status = 'pending'`
+ * claims). Both commit concurrent transitions together (group commit).
  */
 
 export interface NewJob {

@@ -8,7 +8,6 @@ import type {
   FlipReason,
   PingKind,
   PingRecord,
-  ProbeResult,
   StoredStatus,
 } from '../../checks/model.js';
 import { initialState } from '../../checks/model.js';
@@ -26,14 +25,16 @@ import {
   type SyncResult,
   type TransitionWrite,
 } from '../types.js';
+import { BatchWrites, insertResult, stateColumns, text } from './batch-writes.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
- * The shared store: any number of `watch` instances on one PostgreSQL database. Every transition
- * is one transaction that locks the check row (`SELECT … FOR UPDATE`) and lets the pure `decide`
- * look at the state as committed by whichever instance wrote last, so a deadline two instances
- * both hold flips once. Outbox jobs are claimed with a conditional `UPDATE … WHERE status =
- * 'pending' … RETURNING` (plus `FOR UPDATE SKIP LOCKED`), so each job is sent by one instance.
+ * The shared store: any number of `watch` instances on one PostgreSQL database. Transitions are
+ * group-committed: a batch locks its checks' rows (`SELECT … ORDER BY uuid FOR UPDATE`) and lets
+ * the pure `decide` of each transition, in arrival order, look at the state as committed by
+ * whichever instance wrote last, so a deadline two instances both hold flips once. Outbox jobs
+ * are claimed with a conditional `UPDATE … WHERE status = 'pending' … RETURNING` (plus
+ * `FOR UPDATE SKIP LOCKED`), so each job is sent by one instance.
  */
 
 export interface PostgresStoreOptions {
@@ -45,7 +46,29 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Idle connection errors (the pool reconnects; readiness shows the outage). */
   onError?: (err: Error) => void;
+  /**
+   * Group-commit batches in flight at once, each on its own connection (default 2). A further
+   * batch starts only when the newest one has been running for a while (held up by a row lock
+   * another instance holds, say): otherwise the queue waits for it and grows into a larger batch.
+   */
+  maxBatches?: number;
 }
+
+interface Pending {
+  uuid: string;
+  decide: (record: CheckRecord) => TransitionWrite<unknown>;
+  resolve: (v: { record: CheckRecord; result: unknown } | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome =
+  | { ok: true; value: { record: CheckRecord; result: unknown } | undefined }
+  | { ok: false; err: unknown };
+
+/** Transitions per batch at most (bounds the size of one transaction's statements). */
+const MAX_BATCH = 256;
+/** A batch running this long no longer holds the next one back (see maxBatches). */
+const OVERLAP_AFTER_MS = 10;
 
 type Client = pg.PoolClient;
 
@@ -91,7 +114,6 @@ const CHECK_COLUMNS =
 const JOB_COLUMNS =
   'id, grp, check_uuid, channel, event, is_fallback, fallback, payload, status, tries, due_at, caused_at, created_at, finished_at, last_error';
 
-const HOUR_MS = 3_600_000;
 /** /readyz answers within this even when the database hangs. */
 const HEALTH_TIMEOUT_MS = 2000;
 /** Advisory lock keys (arbitrary constants): schema migrations, and the sync of config checks. */
@@ -146,11 +168,22 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly keepPings: number;
   private closed = false;
+  /** close() was called: no new transitions, the queued ones are still committed. */
+  private closing = false;
   private readonly defCache = new Map<string, CheckDef>();
+  private readonly maxBatches: number;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  /** Batches between their first query and their callers' answers. */
+  private readonly running = new Set<Promise<void>>();
+  /** When the newest running batch started (performance.now()). */
+  private newestStart = 0;
+  private overlapTimer: NodeJS.Timeout | undefined;
 
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
     this.pool = pool;
     this.keepPings = options.keepPings ?? 100;
+    this.maxBatches = Math.max(1, options.maxBatches ?? 2);
   }
 
   async healthy(): Promise<boolean> {
@@ -172,7 +205,14 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return;
+    this.closing = true;
+    // Queued transitions are still committed (and answered) before the pool goes away.
+    while (this.queue.length > 0 || this.running.size > 0) {
+      this.startBatches();
+      await Promise.all(this.running);
+    }
+    clearTimeout(this.overlapTimer);
     this.closed = true;
     await this.pool.end();
   }
@@ -246,8 +286,10 @@ export class PostgresStore implements Store {
     await this.tx(async (c) => {
       // Instances starting together with one config must not each create the same checks.
       await c.query('SELECT pg_advisory_xact_lock($1)', [SYNC_LOCK]);
-      const rows = (await c.query<CheckRow>(`SELECT ${CHECK_COLUMNS} FROM checks ORDER BY id FOR UPDATE`))
-        .rows;
+      // Locked in uuid order, as group-commit batches lock theirs, so the two cannot deadlock.
+      const rows = (
+        await c.query<CheckRow>(`SELECT ${CHECK_COLUMNS} FROM checks ORDER BY uuid FOR UPDATE`)
+      ).rows.sort((x, y) => x.id - y.id);
       const existing = rows.map((r) => ({ row: r, rec: this.toRecord(r) }));
       const managedByName = new Map(existing.filter((e) => e.rec.managed).map((e) => [e.rec.def.name, e]));
       const byUuid = new Map(existing.map((e) => [e.rec.uuid, e]));
@@ -282,7 +324,158 @@ export class PostgresStore implements Store {
     return result;
   }
 
-  async transition<T>(
+  /**
+   * Group commit: transitions queue up and everything queued is committed in one transaction, as
+   * soon as no batch is committing (or the one committing has taken over 10 ms, up to
+   * `maxBatches` at once on different connections); meanwhile the queue grows into the next
+   * batch. Each caller is answered after the commit of its batch.
+   */
+  transition<T>(
+    uuid: string,
+    decide: (record: CheckRecord) => TransitionWrite<T>,
+  ): Promise<{ record: CheckRecord; result: T } | undefined> {
+    if (this.closing) return Promise.reject(new AppError('AP_UNAVAILABLE', 'the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ uuid, decide, resolve: resolve as Pending['resolve'], reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
+    while (this.queue.length > 0 && this.running.size < this.maxBatches) {
+      if (this.running.size > 0 && !this.closing) {
+        const wait = this.newestStart + OVERLAP_AFTER_MS - performance.now();
+        if (wait > 0) {
+          this.overlapTimer ??= setTimeout(() => {
+            this.overlapTimer = undefined;
+            this.startBatches();
+          }, Math.ceil(wait));
+          return;
+        }
+      }
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.newestStart = performance.now();
+      const run: Promise<void> = this.commitBatch(batch).finally(() => {
+        this.running.delete(run);
+        if (this.queue.length > 0 && !this.closing) this.scheduleFlush();
+      });
+      this.running.add(run);
+    }
+  }
+
+  /** Commits one batch and answers its callers; never rejects. */
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.applyBatch(batch);
+    } catch {
+      await this.retryAlone(batch);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (!o) p.reject(new Error('transition lost'));
+      else if (o.ok) p.resolve(o.value);
+      else p.reject(o.err);
+    });
+  }
+
+  /**
+   * One transaction for the whole batch: lock every row it touches in uuid order (so concurrent
+   * batches, here or on another instance, cannot deadlock), apply each transition in arrival
+   * order against the locked state, write everything with one statement per kind, commit once.
+   */
+  private async applyBatch(batch: Pending[]): Promise<Outcome[]> {
+    this.assertOpen();
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
+    try {
+      const uuids = [...new Set(batch.map((p) => p.uuid))];
+      // BEGIN and the lock in one round trip (a simple query: the uuids as escaped literals).
+      const results = (await c.query(
+        `BEGIN; SELECT ${CHECK_COLUMNS} FROM checks WHERE uuid IN (${uuids.map(text).join(', ')})
+           ORDER BY uuid FOR UPDATE`,
+      )) as unknown as pg.QueryResult<CheckRow>[];
+      const current = new Map<string, { id: number; record: CheckRecord }>();
+      for (const row of results[1]?.rows ?? [])
+        current.set(row.uuid, { id: row.id, record: this.toRecord(row) });
+      const writes = new BatchWrites(this.keepPings);
+      const outcomes = batch.map((p): Outcome => {
+        const held = current.get(p.uuid);
+        if (!held) return { ok: true, value: undefined };
+        const record = held.record;
+        let write: TransitionWrite<unknown>;
+        try {
+          write = p.decide(record);
+        } catch (err) {
+          return { ok: false, err };
+        }
+        const state = write.state ?? record.state;
+        if (write.state) writes.state(held.id, state);
+        if (write.ping) writes.ping(held.id, state.nPings, write.ping);
+        if (write.probeResult) writes.probeResult(held.id, write.probeResult);
+        if (write.flip) writes.flip(held.id, write.flip);
+        const now = write.flip?.at ?? write.ping?.at ?? Date.now();
+        for (const job of write.jobs ?? []) writes.job(record.uuid, job, now);
+        const next = { ...record, state };
+        held.record = next;
+        return { ok: true, value: { record: next, result: write.result } };
+      });
+      await writes.writeAndCommit(c);
+      return outcomes;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      c.off('error', onError);
+      c.release(broken);
+    }
+  }
+
+  /**
+   * The batch's transaction failed (one bad transition, a deadlock with another instance, a lost
+   * connection): each transition is tried again in its own transaction, so one bad transition
+   * fails alone. Transitions of one check stay in arrival order; different checks go in parallel.
+   */
+  private async retryAlone(batch: Pending[]): Promise<void> {
+    const byCheck = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const list = byCheck.get(p.uuid);
+      if (list) list.push(p);
+      else byCheck.set(p.uuid, [p]);
+    }
+    await Promise.all(
+      [...byCheck.values()].map(async (list) => {
+        for (const p of list) {
+          try {
+            p.resolve(await this.transitionAlone(p.uuid, p.decide));
+          } catch (err) {
+            p.reject(err);
+          }
+        }
+      }),
+    );
+  }
+
+  /** Alone in its own transaction: the fallback when the batch that carried it failed. */
+  private async transitionAlone<T>(
     uuid: string,
     decide: (record: CheckRecord) => TransitionWrite<T>,
   ): Promise<{ record: CheckRecord; result: T } | undefined> {
@@ -672,34 +865,6 @@ async function insertCheckRow(c: pg.Pool | Client, record: CheckRecord): Promise
   );
 }
 
-async function insertResult(c: Client, checkId: number, r: ProbeResult): Promise<void> {
-  const next = await c.query<{ n_results: number }>(
-    'UPDATE checks SET n_results = n_results + 1 WHERE id = $1 RETURNING n_results',
-    [checkId],
-  );
-  const n = next.rows[0]?.n_results ?? 1;
-  await c.query(
-    'INSERT INTO probe_results (check_id, n, at, ok, latency_ms, message) VALUES ($1, $2, $3, $4, $5, $6)',
-    [checkId, n, r.at, r.ok, r.latencyMs, r.message],
-  );
-  // Trim in steps so that most inserts delete nothing.
-  if (n > PROBE_RESULTS_KEPT && n % 50 === 0)
-    await c.query('DELETE FROM probe_results WHERE check_id = $1 AND n <= $2', [
-      checkId,
-      n - PROBE_RESULTS_KEPT,
-    ]);
-  await c.query(
-    `INSERT INTO probe_hourly AS h (check_id, hour, probes, failures, latency_sum, latency_max)
-     VALUES ($1, $2, 1, $3, $4, $4)
-     ON CONFLICT (check_id, hour) DO UPDATE SET
-       probes = h.probes + 1,
-       failures = h.failures + excluded.failures,
-       latency_sum = h.latency_sum + excluded.latency_sum,
-       latency_max = GREATEST(h.latency_max, excluded.latency_max)`,
-    [checkId, Math.floor(r.at / HOUR_MS) * HOUR_MS, r.ok ? 0 : 1, r.latencyMs],
-  );
-}
-
 async function insertJob(c: Client, checkUuid: string, job: NewJob, now: number): Promise<void> {
   await c.query(
     `INSERT INTO outbox (grp, check_uuid, channel, event, is_fallback, fallback, payload, status, tries, due_at,
@@ -717,21 +882,6 @@ async function insertJob(c: Client, checkUuid: string, job: NewJob, now: number)
       now,
     ],
   );
-}
-
-function stateColumns(s: CheckState) {
-  return {
-    status: s.status,
-    last_ping: s.lastPing,
-    last_start: s.lastStart,
-    last_start_rid: s.lastStartRid,
-    last_duration: s.lastDuration,
-    n_pings: s.nPings,
-    alert_after: s.alertAfter,
-    down_since: s.downSince,
-    next_reminder: s.nextReminder,
-    probe_streak: s.probeStreak ?? 0,
-  };
 }
 
 function toJob(r: JobRow): OutboxJob {
