@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { CheckState, Flip, PingRecord, ProbeResult } from '../../checks/model.js';
+import { HOUR_MS, stateColumns } from '../rows.js';
 import { type NewJob, PROBE_RESULTS_KEPT } from '../types.js';
 
 const { escapeLiteral } = pg;
@@ -172,8 +173,6 @@ export function int(v: number | null): string {
   return String(v);
 }
 
-const HOUR_MS = 3_600_000;
-
 export async function insertResult(c: pg.ClientBase, checkId: number, r: ProbeResult): Promise<void> {
   const next = await c.query<{ n_results: number }>(
     'UPDATE checks SET n_results = n_results + 1 WHERE id = $1 RETURNING n_results',
@@ -200,19 +199,4 @@ export async function insertResult(c: pg.ClientBase, checkId: number, r: ProbeRe
        latency_max = GREATEST(h.latency_max, excluded.latency_max)`,
     [checkId, Math.floor(r.at / HOUR_MS) * HOUR_MS, r.ok ? 0 : 1, r.latencyMs],
   );
-}
-
-export function stateColumns(s: CheckState) {
-  return {
-    status: s.status,
-    last_ping: s.lastPing,
-    last_start: s.lastStart,
-    last_start_rid: s.lastStartRid,
-    last_duration: s.lastDuration,
-    n_pings: s.nPings,
-    alert_after: s.alertAfter,
-    down_since: s.downSince,
-    next_reminder: s.nextReminder,
-    probe_streak: s.probeStreak ?? 0,
-  };
 }

@@ -8,9 +8,18 @@ import type {
   FlipReason,
   PingKind,
   PingRecord,
-  StoredStatus,
 } from '../../checks/model.js';
 import { initialState } from '../../checks/model.js';
+import {
+  CHECK_COLUMNS,
+  type CheckRow,
+  JOB_COLUMNS,
+  type JobRow,
+  minDefined,
+  stateColumns,
+  toCheckRecord,
+  toJob,
+} from '../rows.js';
 import {
   type ApiKeyRow,
   type FlipRow,
@@ -25,7 +34,7 @@ import {
   type SyncResult,
   type TransitionWrite,
 } from '../types.js';
-import { BatchWrites, insertResult, stateColumns, text } from './batch-writes.js';
+import { BatchWrites, insertResult, text } from './batch-writes.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
@@ -71,48 +80,6 @@ const MAX_BATCH = 256;
 const OVERLAP_AFTER_MS = 10;
 
 type Client = pg.PoolClient;
-
-interface CheckRow {
-  id: number;
-  uuid: string;
-  managed: boolean;
-  def: string;
-  created_at: number;
-  status: string;
-  last_ping: number | null;
-  last_start: number | null;
-  last_start_rid: string | null;
-  last_duration: number | null;
-  n_pings: number;
-  alert_after: number | null;
-  down_since: number | null;
-  next_reminder: number | null;
-  probe_streak: number;
-}
-
-interface JobRow {
-  id: number;
-  grp: string;
-  check_uuid: string;
-  channel: string;
-  event: string;
-  is_fallback: boolean;
-  fallback: string;
-  payload: string;
-  status: string;
-  tries: number;
-  due_at: number;
-  caused_at: number;
-  created_at: number;
-  finished_at: number | null;
-  last_error: string | null;
-}
-
-const CHECK_COLUMNS =
-  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak';
-
-const JOB_COLUMNS =
-  'id, grp, check_uuid, channel, event, is_fallback, fallback, payload, status, tries, due_at, caused_at, created_at, finished_at, last_error';
 
 /** /readyz answers within this even when the database hangs. */
 const HEALTH_TIMEOUT_MS = 2000;
@@ -806,30 +773,7 @@ export class PostgresStore implements Store {
   }
 
   private toRecord(row: CheckRow): CheckRecord {
-    let def = this.defCache.get(row.def);
-    if (!def) {
-      def = JSON.parse(row.def) as CheckDef;
-      if (this.defCache.size > 200_000) this.defCache.clear();
-      this.defCache.set(row.def, def);
-    }
-    return {
-      uuid: row.uuid,
-      managed: row.managed,
-      createdAt: row.created_at,
-      def,
-      state: {
-        status: row.status as StoredStatus,
-        lastPing: row.last_ping,
-        lastStart: row.last_start,
-        lastStartRid: row.last_start_rid,
-        lastDuration: row.last_duration,
-        nPings: row.n_pings,
-        alertAfter: row.alert_after,
-        downSince: row.down_since,
-        nextReminder: row.next_reminder,
-        probeStreak: row.probe_streak,
-      },
-    };
+    return toCheckRecord(row, this.defCache);
   }
 }
 
@@ -882,32 +826,6 @@ async function insertJob(c: Client, checkUuid: string, job: NewJob, now: number)
       now,
     ],
   );
-}
-
-function toJob(r: JobRow): OutboxJob {
-  return {
-    id: r.id,
-    group: r.grp,
-    checkUuid: r.check_uuid,
-    channel: r.channel,
-    event: r.event as OutboxJob['event'],
-    isFallback: r.is_fallback,
-    fallbackChannels: JSON.parse(r.fallback) as string[],
-    notification: JSON.parse(r.payload) as OutboxJob['notification'],
-    status: r.status as JobStatus,
-    tries: r.tries,
-    dueAt: r.due_at,
-    causedAt: r.caused_at,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-    lastError: r.last_error,
-  };
-}
-
-function minDefined(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
 }
 
 /**

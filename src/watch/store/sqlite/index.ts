@@ -10,9 +10,18 @@ import type {
   PingKind,
   PingRecord,
   ProbeResult,
-  StoredStatus,
 } from '../../checks/model.js';
 import { initialState } from '../../checks/model.js';
+import {
+  CHECK_COLUMNS,
+  type CheckRow,
+  HOUR_MS,
+  type JobRow,
+  minDefined,
+  stateColumns,
+  toCheckRecord,
+  toJob,
+} from '../rows.js';
 import {
   type ApiKeyRow,
   type FlipRow,
@@ -41,53 +50,12 @@ export interface SqliteStoreOptions {
   keepPings?: number;
 }
 
-interface CheckRow {
-  id: number;
-  uuid: string;
-  managed: number;
-  def: string;
-  created_at: number;
-  status: string;
-  last_ping: number | null;
-  last_start: number | null;
-  last_start_rid: string | null;
-  last_duration: number | null;
-  n_pings: number;
-  alert_after: number | null;
-  down_since: number | null;
-  next_reminder: number | null;
-  probe_streak: number;
-}
-
-interface JobRow {
-  id: number;
-  grp: string;
-  check_uuid: string;
-  channel: string;
-  event: string;
-  is_fallback: number;
-  fallback: string;
-  payload: string;
-  status: string;
-  tries: number;
-  due_at: number;
-  caused_at: number;
-  created_at: number;
-  finished_at: number | null;
-  last_error: string | null;
-}
-
 interface Pending {
   uuid: string;
   decide: (record: CheckRecord) => TransitionWrite<unknown>;
   resolve: (v: { record: CheckRecord; result: unknown } | undefined) => void;
   reject: (err: unknown) => void;
 }
-
-const CHECK_COLUMNS =
-  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak';
-
-const HOUR_MS = 3_600_000;
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -623,72 +591,8 @@ export class SqliteStore implements Store {
   }
 
   private toRecord(row: CheckRow): CheckRecord {
-    let def = this.defCache.get(row.def);
-    if (!def) {
-      def = JSON.parse(row.def) as CheckDef;
-      if (this.defCache.size > 200_000) this.defCache.clear();
-      this.defCache.set(row.def, def);
-    }
-    return {
-      uuid: row.uuid,
-      managed: row.managed === 1,
-      createdAt: row.created_at,
-      def,
-      state: {
-        status: row.status as StoredStatus,
-        lastPing: row.last_ping,
-        lastStart: row.last_start,
-        lastStartRid: row.last_start_rid,
-        lastDuration: row.last_duration,
-        nPings: row.n_pings,
-        alertAfter: row.alert_after,
-        downSince: row.down_since,
-        nextReminder: row.next_reminder,
-        probeStreak: row.probe_streak,
-      },
-    };
+    return toCheckRecord(row, this.defCache);
   }
-}
-
-function stateColumns(s: CheckState) {
-  return {
-    status: s.status,
-    last_ping: s.lastPing,
-    last_start: s.lastStart,
-    last_start_rid: s.lastStartRid,
-    last_duration: s.lastDuration,
-    n_pings: s.nPings,
-    alert_after: s.alertAfter,
-    down_since: s.downSince,
-    next_reminder: s.nextReminder,
-    probe_streak: s.probeStreak ?? 0,
-  };
-}
-
-function toJob(r: JobRow): OutboxJob {
-  return {
-    id: r.id,
-    group: r.grp,
-    checkUuid: r.check_uuid,
-    channel: r.channel,
-    event: r.event as OutboxJob['event'],
-    isFallback: r.is_fallback === 1,
-    fallbackChannels: JSON.parse(r.fallback) as string[],
-    notification: JSON.parse(r.payload) as OutboxJob['notification'],
-    status: r.status as JobStatus,
-    tries: r.tries,
-    dueAt: r.due_at,
-    causedAt: r.caused_at,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-    lastError: r.last_error,
-  };
-}
-
-function minDefined(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
 }
 
 function migrate(db: Database.Database): void {
