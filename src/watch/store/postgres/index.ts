@@ -363,18 +363,12 @@ export class PostgresStore implements Store {
    */
   private async applyBatch(batch: Pending[]): Promise<Outcome[]> {
     this.assertOpen();
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    c.on('error', onError);
-    try {
+    return inTransaction(this.pool, async (c) => {
       const uuids = [...new Set(batch.map((p) => p.uuid))];
       // BEGIN and the lock in one round trip (a simple query: the uuids as escaped literals).
       const results = (await c.query(
         `BEGIN; SELECT ${CHECK_COLUMNS} FROM checks WHERE uuid IN (${uuids.map(text).join(', ')})
-           ORDER BY uuid FOR UPDATE`,
+         ORDER BY uuid FOR UPDATE`,
       )) as unknown as pg.QueryResult<CheckRow>[];
       const current = new Map<string, { id: number; record: CheckRecord }>();
       for (const row of results[1]?.rows ?? [])
@@ -403,17 +397,7 @@ export class PostgresStore implements Store {
       });
       await writes.writeAndCommit(c);
       return outcomes;
-    } catch (err) {
-      try {
-        await c.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
-      }
-      throw err;
-    } finally {
-      c.off('error', onError);
-      c.release(broken);
-    }
+    });
   }
 
   /**
@@ -746,30 +730,12 @@ export class PostgresStore implements Store {
   /** One transaction on one pooled connection; rolled back when `fn` throws. */
   private async tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     this.assertOpen();
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    // A connection lost mid-transaction fails the query; the client's own error event must not
-    // crash the process (the pool only listens on idle clients).
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    c.on('error', onError);
-    try {
+    return inTransaction(this.pool, async (c) => {
       await c.query('BEGIN');
       const out = await fn(c);
       await c.query('COMMIT');
       return out;
-    } catch (err) {
-      try {
-        await c.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
-      }
-      throw err;
-    } finally {
-      c.off('error', onError);
-      c.release(broken);
-    }
+    });
   }
 
   private toRecord(row: CheckRow): CheckRecord {
@@ -833,13 +799,7 @@ async function insertJob(c: Client, checkUuid: string, job: NewJob, now: number)
  * empty database migrate it once.
  */
 async function migrate(pool: pg.Pool): Promise<void> {
-  const c = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken = err;
-  };
-  c.on('error', onError);
-  try {
+  await inTransaction(pool, async (c) => {
     await c.query('BEGIN');
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
     await c.query(
@@ -862,6 +822,23 @@ async function migrate(pool: pg.Pool): Promise<void> {
       ]);
     }
     await c.query('COMMIT');
+  });
+}
+
+/**
+ * Runs `fn` on one pooled connection; `fn` opens the transaction (BEGIN) and commits it. When `fn`
+ * throws, the transaction is rolled back. A connection lost meanwhile is released as broken, and
+ * its error event does not crash the process (the pool only listens on idle clients).
+ */
+async function inTransaction<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  c.on('error', onError);
+  try {
+    return await fn(c);
   } catch (err) {
     try {
       await c.query('ROLLBACK');
