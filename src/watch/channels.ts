@@ -12,11 +12,11 @@ export interface ChannelModule {
   createTransport(
     name: string,
     config: { type: string },
-    deps: { clock: Clock; logger: Logger; fetch?: typeof fetch },
+    deps: { clock: Clock; logger: Logger },
   ): ChannelTransport;
 }
 
 /** The channel types alertpath ships (./notify), loaded when watch starts. */
 export async function loadChannelModule(): Promise<ChannelModule> {
-  return (await import('./notify/index.js')) as unknown as ChannelModule;
+  return import('./notify/index.js');
 }

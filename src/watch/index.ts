@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Hono } from 'hono';
@@ -6,11 +5,13 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { ConfigError } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
 import { type RunningService, startService, withOperationalRoutes } from '../lib/http-server.js';
+import { type IdSource, randomIds } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
+import { redactSecrets } from '../lib/redact.js';
 import { parseListen } from '../lib/schema.js';
 import { type ChannelModule, loadChannelModule } from './channels.js';
 import { applyDefinition, statusAt } from './checks/machine.js';
-import { type CheckRecord, initialState } from './checks/model.js';
+import { defaultDef, newCheck } from './checks/model.js';
 import {
   configCheckDef,
   configDefaults,
@@ -19,8 +20,7 @@ import {
   type WatchConfig,
 } from './config.js';
 import { WatchEngine } from './engine/index.js';
-import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api.js';
-import { defaultDef } from './http/check-spec.js';
+import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api/index.js';
 import { pingApp } from './http/ping.js';
 import { createWatchMetrics, type WatchMetrics } from './metrics.js';
 import type { ChannelTransport } from './notify/types.js';
@@ -47,6 +47,8 @@ export interface WatchOptions {
 export interface WatchDeps {
   logger: Logger;
   clock?: Clock;
+  /** New uuids and secrets (default: random). */
+  ids?: IdSource;
   /** The channel types (default: ./notify); tests pass their own. */
   channels?: ChannelModule;
   processMetrics?: boolean;
@@ -87,34 +89,35 @@ interface Runtime {
  */
 export async function storeFor(
   opts: Pick<WatchOptions, 'dataDir' | 'databaseUrl'>,
-  keepPings: number,
+  settings: { keepPings: number; clock: Clock; ids: IdSource },
   logger?: Logger,
 ): Promise<Store> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//i.test(opts.databaseUrl)) {
     const { openPostgresStore } = await import('./store/postgres/index.js');
     return openPostgresStore(opts.databaseUrl, {
-      keepPings,
+      ...settings,
       onError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost; reconnecting'),
     });
   }
   if (opts.databaseUrl)
     throw new AppError(
       'AP_USAGE',
-      `unsupported --database URL "${opts.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}": expected postgres://…`,
+      `unsupported --database URL "${redactSecrets(opts.databaseUrl)}": expected postgres://…`,
     );
-  return openSqliteStore(join(opts.dataDir, 'watch.db'), { keepPings });
+  return openSqliteStore(join(opts.dataDir, 'watch.db'), settings);
 }
 
 export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promise<Watch> {
   const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
   const logger = deps.logger;
   const env = options.env ?? process.env;
   const channels = deps.channels ?? (await loadChannelModule());
   const config = loadWatchConfig(options.configFile, channels.channelConfigSchema, env);
-  const store = await storeFor(options, config.retention.pings, logger);
+  const store = await storeFor(options, { keepPings: config.retention.pings, clock, ids }, logger);
   let runtime: Runtime;
   try {
-    runtime = await makeRuntime(config, store, channels, deps, options, clock);
+    runtime = await makeRuntime(config, store, channels, deps, options, { clock, ids });
   } catch (err) {
     await store.close();
     throw err;
@@ -131,6 +134,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
   const engine = new WatchEngine({
     store,
     clock,
+    ids,
     logger,
     metrics,
     settings: engineSettings(runtime),
@@ -162,20 +166,14 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       clock,
       settings: () => ({ pingKey: runtime.pingKey, pingBodyLimit: runtime.config.pingBodyLimit }),
       createFromSlug: async (slug) => {
-        const record: CheckRecord = {
-          uuid: randomUUID(),
-          managed: false,
-          createdAt: clock.now(),
-          def: defaultDef(slug, slug),
-          state: initialState(),
-        };
+        const record = newCheck(defaultDef(slug, slug), { uuid: ids.uuid(), now: clock.now() });
         await store.insertCheck(record);
         logger.info({ check: slug, uuid: record.uuid }, 'check created by ?create=1');
         return record.uuid;
       },
     }),
   );
-  app.route('/', apiApp({ store, engine, clock, settings: apiSettings }));
+  app.route('/', apiApp({ store, engine, clock, ids, settings: apiSettings }));
 
   let pruneTimer: NodeJS.Timeout | undefined;
   const prune = async () => {
@@ -212,7 +210,15 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
         return false;
       }
       try {
-        const nextRuntime = await makeRuntime(next, store, channels, deps, options, clock, runtime.baseUrl);
+        const nextRuntime = await makeRuntime(
+          next,
+          store,
+          channels,
+          deps,
+          options,
+          { clock, ids },
+          runtime.baseUrl,
+        );
         runtime = nextRuntime;
         engine.reconfigure(engineSettings(runtime));
         await engine.reloadDeadlines();
@@ -259,7 +265,7 @@ async function makeRuntime(
   channels: ChannelModule,
   deps: WatchDeps,
   options: WatchOptions,
-  clock: Clock,
+  { clock, ids }: { clock: Clock; ids: IdSource },
   currentBaseUrl?: string,
 ): Promise<Runtime> {
   const transports = new Map<string, ChannelTransport>();
@@ -280,7 +286,7 @@ async function makeRuntime(
 
   let pingKey = config.pingKey ?? (await store.getSetting('ping_key'));
   if (!pingKey) {
-    pingKey = randomBytes(16).toString('base64url');
+    pingKey = ids.secret(16);
     await store.setSetting('ping_key', pingKey);
     announce(deps)(
       `alertpath watch: generated a ping key for slug URLs (set pingKey in the config to choose one): ${pingKey}`,
@@ -291,7 +297,7 @@ async function makeRuntime(
   for (const k of config.apiKeys) apiKeys.set(hashApiKey(k.key), { name: k.name, readOnly: k.readOnly });
   let stored = await store.listApiKeys();
   if (stored.length === 0 && config.apiKeys.length === 0) {
-    const key = randomBytes(24).toString('base64url');
+    const key = ids.secret(24);
     await store.insertApiKey({ name: 'generated', hash: hashApiKey(key), readOnly: false }, clock.now());
     announce(deps)(`alertpath watch: generated an API key (shown once, stored hashed): ${key}`);
     stored = await store.listApiKeys();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { relayConfigSchema } from '../../src/relay/config.js';
 import { buildRelay, relayService } from '../../src/relay/index.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { alert, manyAlerts, payload } from '../helpers/alerts.js';
+import { ManualClock } from '../helpers/clock.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 let discord: FakeDiscord;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../src/lib/clock.js';
 import { parseAcceptSet } from '../../src/probe/accept.js';
 import type { AttemptOutcome } from '../../src/probe/outcome.js';
 import { parseTarget, type Target } from '../../src/probe/target.js';
 import { type WaitEvent, waitForTargets } from '../../src/wait/run.js';
+import { ManualClock } from '../helpers/clock.js';
 
 /** The wait loop with an injected clock: timing facts checked exactly, without sleeping. */
 

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import type { CheckDef } from '../../src/watch/checks/model.js';
 import { initialState } from '../../src/watch/checks/model.js';
@@ -12,6 +11,7 @@ import type { Defaults } from '../../src/watch/engine/plan.js';
 import { createWatchMetrics } from '../../src/watch/metrics.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
 import type { Store } from '../../src/watch/store/types.js';
+import { ManualClock } from '../helpers/clock.js';
 import { def, FakeTransport, HOUR, MIN, ping, SEC, settle, T0 } from './helpers.js';
 
 const UUID = '11111111-2222-4333-8444-555555555555';

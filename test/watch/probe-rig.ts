@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import type { ChannelModule } from '../../src/watch/channels.js';
 import type { ProbeResult } from '../../src/watch/checks/model.js';
 import { buildWatch, type Watch, watchService } from '../../src/watch/index.js';
 import type { Notification } from '../../src/watch/notify/types.js';
 import type { ProbeSpec } from '../../src/watch/probes/spec.js';
+import type { ManualClock } from '../helpers/clock.js';
 import { settle } from './helpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock } from '../../src/lib/clock.js';
 import { ProbeScheduler, phaseOf, type ScheduledProbe } from '../../src/watch/probes/scheduler.js';
+import { ManualClock } from '../helpers/clock.js';
 import { settle, T0 } from './helpers.js';
 import { probeRig } from './probe-rig.js';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { ManualClock } from '../../src/lib/clock.js';
 import { initialState } from '../../src/watch/checks/model.js';
+import { SQLITE_MIGRATIONS as MIGRATIONS } from '../../src/watch/store/schema.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
-import { MIGRATIONS } from '../../src/watch/store/sqlite/migrations.js';
+import { ManualClock } from '../helpers/clock.js';
 import { def, HOUR, T0 } from './helpers.js';
 import { probeRig } from './probe-rig.js';
 

@@ -240,6 +240,31 @@ for (const [kind, factory, skip] of [
         assert.equal((await store.getCheck(UUID_A))?.state.nPings, 1);
       }));
 
+    test('wake-up times: a deadline while up or new, a reminder while down, nothing while paused', () =>
+      withStore(factory, async (store) => {
+        const uuid = (i: number) => `0b7e4b7c-1f7a-4c1e-8e9e-4d2f3a6b5d0${i}`;
+        const states: Array<Partial<CheckState>> = [
+          { status: 'new', alertAfter: T0 + 1 },
+          { status: 'up', alertAfter: T0 + 2, nextReminder: T0 + 99 },
+          // Down with a stale deadline and no reminder: the engine has nothing to do (the rule
+          // that drifted between the stores).
+          { status: 'down', alertAfter: T0 + 3, nextReminder: null },
+          { status: 'down', alertAfter: T0 + 4, nextReminder: T0 + 40 },
+          { status: 'paused', alertAfter: T0 + 5, nextReminder: T0 + 50 },
+          { status: 'up', alertAfter: null },
+        ];
+        for (const [i, over] of states.entries()) {
+          const r = record({ name: `c${i}`, slug: `c${i}` }, uuid(i));
+          await store.insertCheck({ ...r, state: { ...r.state, ...over } });
+        }
+        const got = (await store.wakeTimes()).sort((a, b) => a.at - b.at);
+        assert.deepEqual(got, [
+          { uuid: uuid(0), at: T0 + 1 },
+          { uuid: uuid(1), at: T0 + 2 },
+          { uuid: uuid(3), at: T0 + 40 },
+        ]);
+      }));
+
     test('pings: the last keepPings are kept; prune trims to the configured count', () =>
       withStore(
         factory,

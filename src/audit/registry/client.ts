@@ -333,7 +333,7 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<
   for await (const chunk of body) {
     size += chunk.length;
     if (size > limit)
-      throw Object.assign(new Error(`response over ${limit} bytes`), { code: 'AP_TOO_LARGE' });
+      throw Object.assign(new Error(`response over ${limit} bytes`), { code: 'AP_PAYLOAD_TOO_LARGE' });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -351,7 +351,7 @@ export function describeNetworkError(err: unknown, host: string, timeoutMs: numb
   ) {
     return `no answer within ${formatMs(timeoutMs)} from ${host}`;
   }
-  if (code === 'AP_TOO_LARGE') return `${e.message ?? 'response too large'} from ${host}`;
+  if (code === 'AP_PAYLOAD_TOO_LARGE') return `${e.message ?? 'response too large'} from ${host}`;
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return `TLS error (${code}) at ${host}`;
   if (code) return `unreachable (${code}) at ${host}`;
   return `unreachable (${e.name ?? 'error'}: ${e.message ?? String(err)}) at ${host}`;

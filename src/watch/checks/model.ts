@@ -120,6 +120,26 @@ export function initialState(): CheckState {
   };
 }
 
+/** Healthchecks' defaults for a check created through the API or `?create=1`: daily, 1 h grace. */
+export function defaultDef(name = '', slug = ''): CheckDef {
+  return {
+    name,
+    slug,
+    tags: [],
+    desc: '',
+    schedule: { kind: 'simple', periodMs: 86_400_000 },
+    graceMs: 3_600_000,
+    manualResume: false,
+    methods: '',
+    alertmanager: true,
+  };
+}
+
+/** The one way a check comes to be: a definition, a new identity, the `new` state. */
+export function newCheck(def: CheckDef, at: { uuid: string; now: number; managed?: boolean }): CheckRecord {
+  return { uuid: at.uuid, managed: at.managed ?? false, createdAt: at.now, def, state: initialState() };
+}
+
 export interface Flip {
   from: StoredStatus;
   to: StoredStatus;
@@ -161,3 +181,15 @@ export const MAX_RUN_MS = 72 * 3_600_000;
 
 export const SLUG_PATTERN = /^[a-z0-9_-]+$/;
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * When the engine must look at a check next: its deadline while up or new, its next reminder
+ * while down; never while paused. The one statement of this rule (the store and the engine use it).
+ */
+export function wakeTime(state: Pick<CheckState, 'status' | 'alertAfter' | 'nextReminder'>): number | null {
+  const a = state.status === 'up' || state.status === 'new' ? state.alertAfter : null;
+  const b = state.status === 'down' ? state.nextReminder : null;
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}

@@ -1,13 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { Alarm } from '../../lib/alarm.js';
 import type { Clock } from '../../lib/clock.js';
+import { DeadlineHeap } from '../../lib/heap.js';
+import { type IdSource, randomIds } from '../../lib/ids.js';
 import type { Logger } from '../../lib/log.js';
+import { TimerLoop } from '../../lib/timer-loop.js';
 import { applyPause, applyPing, applyProbeResult, applyResume, applyTimeout } from '../checks/machine.js';
-import type { CheckRecord, CheckState, Flip, PingInput, PingKind, ProbeResult } from '../checks/model.js';
+import {
+  type CheckRecord,
+  type CheckState,
+  type Flip,
+  type PingInput,
+  type PingKind,
+  type ProbeResult,
+  wakeTime,
+} from '../checks/model.js';
 import type { WatchMetrics } from '../metrics.js';
 import type { ChannelTransport } from '../notify/types.js';
-import type { Store, TransitionWrite } from '../store/types.js';
-import { DeadlineHeap } from './heap.js';
+import type { NewJob, Store, TransitionWrite } from '../store/types.js';
 import { OutboxSender } from './outbox.js';
 import { type Defaults, planFlip, planReminder, policyFor } from './plan.js';
 
@@ -28,6 +36,8 @@ export interface EngineSettings {
 export interface EngineOptions {
   store: Store;
   clock: Clock;
+  /** Notification group ids (default: random UUIDs). */
+  ids?: IdSource;
   logger: Logger;
   metrics: WatchMetrics;
   settings: EngineSettings;
@@ -50,29 +60,25 @@ export interface PingOutcome {
 const DUE_BATCH = 5000;
 const MAX_SLEEP_MS = 60_000;
 
-export class WatchEngine {
+export class WatchEngine extends TimerLoop {
   readonly heap = new DeadlineHeap();
   readonly outbox: OutboxSender;
   private settings: EngineSettings;
   private readonly store: Store;
-  private readonly clock: Clock;
+  private readonly ids: IdSource;
   private readonly logger: Logger;
   private readonly metrics: WatchMetrics;
-  private running = false;
-  private loopDone: Promise<void> | undefined;
-  private readonly abort = new AbortController();
-  private readonly alarm: Alarm;
   private readonly resyncMs: number;
   private nextResync = 0;
 
   constructor(options: EngineOptions) {
+    super(options.clock);
     this.store = options.store;
-    this.resyncMs = options.resyncMs ?? (options.store.kind === 'postgres' ? 10_000 : 0);
-    this.clock = options.clock;
+    this.resyncMs = options.resyncMs ?? (options.store.shared ? 10_000 : 0);
+    this.ids = options.ids ?? randomIds;
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.settings = options.settings;
-    this.alarm = new Alarm(this.clock, this.abort.signal);
     this.outbox = new OutboxSender({
       store: this.store,
       clock: this.clock,
@@ -84,17 +90,14 @@ export class WatchEngine {
   }
 
   /** Rebuilds the heap from the store and starts the deadline and outbox loops. */
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     await this.reloadDeadlines();
-    this.running = true;
-    this.loopDone = this.loop();
+    super.start();
     this.outbox.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loopDone;
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.outbox.stop();
   }
 
@@ -145,20 +148,9 @@ export class WatchEngine {
         result: { kind: t.kind, jobs: 0 },
       };
       if (t.flip) {
-        const plan = planFlip({
-          before: record,
-          state: t.state,
-          flip: t.flip,
-          ping: input,
-          policy: policyFor(record.def, this.settings.defaults),
-          links: { baseUrl: this.settings.baseUrl },
-          now: input.at,
-          group: randomUUID(),
-        });
-        write.state = { ...t.state, nextReminder: plan.nextReminder };
-        write.flip = t.flip;
-        write.jobs = plan.jobs;
-        write.result.jobs = plan.jobs.length;
+        const f = this.flipWrite(record, t.state, t.flip, input.at, { ping: input });
+        Object.assign(write, f);
+        write.result.jobs = f.jobs.length;
       }
       return write;
     });
@@ -185,20 +177,11 @@ export class WatchEngine {
         result: { jobs: 0 },
       };
       if (t.flip) {
-        const plan = planFlip({
-          before: record,
-          state: t.state,
-          flip: t.flip,
+        const f = this.flipWrite(record, t.state, t.flip, result.at, {
           probe: { condition: result.message, failures: t.failures },
-          policy: policyFor(record.def, this.settings.defaults),
-          links: { baseUrl: this.settings.baseUrl },
-          now: result.at,
-          group: randomUUID(),
         });
-        write.state = { ...t.state, nextReminder: plan.nextReminder };
-        write.flip = t.flip;
-        write.jobs = plan.jobs;
-        write.result = { flip: t.flip, jobs: plan.jobs.length };
+        Object.assign(write, f);
+        write.result = { flip: t.flip, jobs: f.jobs.length };
       }
       return write;
     });
@@ -232,31 +215,22 @@ export class WatchEngine {
   private async due(uuid: string): Promise<void> {
     const done = await this.store.transition(uuid, (record) => {
       const now = this.clock.now();
-      const policy = policyFor(record.def, this.settings.defaults);
-      const links = { baseUrl: this.settings.baseUrl };
       const { state } = record;
       if (state.alertAfter !== null && now >= state.alertAfter) {
         const t = applyTimeout(record, now);
         if (t.flip) {
-          const plan = planFlip({
-            before: record,
-            state: t.state,
-            flip: t.flip,
-            policy,
-            links,
-            now,
-            group: randomUUID(),
-          });
-          return {
-            state: { ...t.state, nextReminder: plan.nextReminder },
-            flip: t.flip,
-            jobs: plan.jobs,
-            result: plan.jobs.length,
-          };
+          const f = this.flipWrite(record, t.state, t.flip, now, {});
+          return { ...f, result: f.jobs.length };
         }
       }
       if (state.status === 'down' && state.nextReminder !== null && now >= state.nextReminder) {
-        const plan = planReminder({ record, policy, links, now, group: randomUUID() });
+        const plan = planReminder({
+          record,
+          policy: policyFor(record.def, this.settings.defaults),
+          links: { baseUrl: this.settings.baseUrl },
+          now,
+          group: this.ids.uuid(),
+        });
         return {
           state: { ...state, nextReminder: plan.nextReminder },
           jobs: plan.jobs,
@@ -267,6 +241,27 @@ export class WatchEngine {
     });
     if (!done) return;
     this.afterTransition(uuid, done.record.state, done.result > 0);
+  }
+
+  /** What a flip writes: the new state (with its next reminder), the flip and its jobs. */
+  private flipWrite(
+    before: CheckRecord,
+    state: CheckState,
+    flip: Flip,
+    now: number,
+    cause: Pick<Parameters<typeof planFlip>[0], 'ping' | 'probe'>,
+  ): { state: CheckState; flip: Flip; jobs: NewJob[] } {
+    const plan = planFlip({
+      before,
+      state,
+      flip,
+      ...cause,
+      policy: policyFor(before.def, this.settings.defaults),
+      links: { baseUrl: this.settings.baseUrl },
+      now,
+      group: this.ids.uuid(),
+    });
+    return { state: { ...state, nextReminder: plan.nextReminder }, flip, jobs: plan.jobs };
   }
 
   private afterTransition(uuid: string, state: CheckState, mayHaveJobs: boolean): void {
@@ -281,7 +276,7 @@ export class WatchEngine {
     if (next !== undefined) this.alarm.wakeBefore(next);
   }
 
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     while (this.running) {
       const now = this.clock.now();
       const due = this.heap.popDue(now, DUE_BATCH);
@@ -310,15 +305,6 @@ export class WatchEngine {
       await this.alarm.sleep(waitMs);
     }
   }
-}
-
-/** When the engine must look at a check next: its deadline or its next reminder. */
-export function wakeTime(state: CheckState): number | null {
-  const a = state.status === 'up' || state.status === 'new' ? state.alertAfter : null;
-  const b = state.status === 'down' ? state.nextReminder : null;
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
 }
 
 function minOf(a: number | undefined, b: number): number {

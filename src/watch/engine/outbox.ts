@@ -1,7 +1,7 @@
-import { Alarm } from '../../lib/alarm.js';
 import { backoffDelay } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
+import { TimerLoop } from '../../lib/timer-loop.js';
 import type { WatchMetrics } from '../metrics.js';
 import type { ChannelTransport } from '../notify/types.js';
 import type { OutboxJob, Store } from '../store/types.js';
@@ -26,16 +26,12 @@ export interface OutboxOptions {
   random?: () => number;
 }
 
-export class OutboxSender {
+export class OutboxSender extends TimerLoop {
   private readonly o: Required<Omit<OutboxOptions, 'random'>> & { random: () => number };
-  private running = false;
   private kicked = false;
-  private readonly inFlight = new Set<Promise<void>>();
-  private loopDone: Promise<void> | undefined;
-  private readonly abort = new AbortController();
-  private readonly alarm: Alarm;
 
   constructor(options: OutboxOptions) {
+    super(options.clock);
     this.o = {
       maxTries: 3,
       retryBaseMs: 2000,
@@ -45,13 +41,6 @@ export class OutboxSender {
       random: Math.random,
       ...options,
     };
-    this.alarm = new Alarm(this.o.clock, this.abort.signal);
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
   }
 
   /** New jobs were queued: look now rather than at the next planned time. */
@@ -60,24 +49,11 @@ export class OutboxSender {
     this.alarm.wake();
   }
 
-  /** Stops claiming; waits for the tries in flight. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  /** Resolves when nothing is in flight (tests). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     while (this.running) {
       this.kicked = false;
       let claimed: OutboxJob[] = [];
-      const free = this.o.concurrency - this.inFlight.size;
+      const free = this.o.concurrency - this.inFlightCount;
       if (free > 0) {
         try {
           claimed = await this.o.store.claimJobs(this.o.clock.now(), free, this.o.leaseMs);
@@ -85,13 +61,7 @@ export class OutboxSender {
           this.o.logger.error({ err }, 'outbox: cannot claim jobs');
         }
       }
-      for (const job of claimed) {
-        const p = this.deliver(job).finally(() => {
-          this.inFlight.delete(p);
-          this.kick();
-        });
-        this.inFlight.add(p);
-      }
+      for (const job of claimed) this.inFlightWork(this.deliver(job), () => this.kick());
       if (claimed.length > 0 && claimed.length === free) continue;
       if (this.kicked) continue;
       let waitMs = 60_000;
@@ -102,7 +72,7 @@ export class OutboxSender {
         waitMs = 1000;
       }
       if (this.kicked || !this.running) continue;
-      if (waitMs === 0 && this.inFlight.size >= this.o.concurrency) waitMs = 60_000;
+      if (waitMs === 0 && this.inFlightCount >= this.o.concurrency) waitMs = 60_000;
       if (waitMs === 0) {
         // Due but not claimable yet (another sender's lease): never spin without yielding.
         await new Promise<void>((r) => setImmediate(r));

@@ -130,21 +130,6 @@ export function applySpec(base: CheckDef, spec: CheckSpec, channels: string[] | 
   return def;
 }
 
-/** Healthchecks' defaults for a check created through the API or `?create=1`. */
-export function defaultDef(name = '', slug = ''): CheckDef {
-  return {
-    name,
-    slug,
-    tags: [],
-    desc: '',
-    schedule: { kind: 'simple', periodMs: 86_400_000 },
-    graceMs: 3_600_000,
-    manualResume: false,
-    methods: '',
-    alertmanager: true,
-  };
-}
-
 /** Does `record` match every `unique` field of `spec`? */
 export function matchesUnique(def: CheckDef, spec: CheckSpec): boolean {
   for (const field of spec.unique ?? []) {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { Alarm } from '../../lib/alarm.js';
 import type { Clock } from '../../lib/clock.js';
-import { DeadlineHeap } from '../engine/heap.js';
+import { DeadlineHeap } from '../../lib/heap.js';
+import { TimerLoop } from '../../lib/timer-loop.js';
 
 /**
  * The one scheduler behind every probe: a timer heap of next start times, a bounded number of
@@ -63,8 +63,7 @@ export function slotAtOrAfter(t: number, intervalMs: number, phase: number): num
   return t + offset;
 }
 
-export class ProbeScheduler {
-  private readonly clock: Clock;
+export class ProbeScheduler extends TimerLoop {
   private readonly concurrency: number;
   private readonly onStart: SchedulerOptions['onStart'];
   private readonly onError: SchedulerOptions['onError'];
@@ -73,18 +72,12 @@ export class ProbeScheduler {
   private ready: Array<{ id: string; at: number }> = [];
   private readyHead = 0;
   private active = 0;
-  private readonly inFlight = new Set<Promise<void>>();
-  private running = false;
-  private loopDone: Promise<void> | undefined;
-  private readonly abort = new AbortController();
-  private readonly alarm: Alarm;
 
   constructor(options: SchedulerOptions) {
-    this.clock = options.clock;
+    super(options.clock);
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_PROBE_CONCURRENCY);
     this.onStart = options.onStart;
     this.onError = options.onError;
-    this.alarm = new Alarm(this.clock, this.abort.signal);
     // Every run in flight listens to the one stop signal.
     setMaxListeners(0, this.abort.signal);
   }
@@ -128,26 +121,7 @@ export class ProbeScheduler {
     this.poke();
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loopDone = this.loop();
-  }
-
-  /** Stops starting runs, aborts the ones in flight and waits for them. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  /** Resolves when no run is in flight (tests). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     while (this.running) {
       const now = this.clock.now();
       for (const d of this.heap.popDue(now)) this.ready.push({ id: d.key, at: d.at });
@@ -189,17 +163,16 @@ export class ProbeScheduler {
     } catch (err) {
       run = Promise.reject(err);
     }
-    const p = run
-      .catch((err: unknown) => this.onError?.(err, probe))
-      .finally(() => {
+    this.inFlightWork(
+      run.catch((err: unknown) => this.onError?.(err, probe)),
+      () => {
         this.abort.signal.removeEventListener('abort', onStop);
-        this.inFlight.delete(p);
         this.active--;
         entry.running = false;
         if (this.entries.get(probe.id) === entry) this.reschedule(entry, scheduledAt);
         this.dispatch();
-      });
-    this.inFlight.add(p);
+      },
+    );
   }
 
   private reschedule(entry: Entry, scheduledAt: number): void {

@@ -1,10 +1,21 @@
-import type { CheckDef, CheckRecord, CheckState, StoredStatus } from '../checks/model.js';
-import type { JobStatus, OutboxJob } from './types.js';
+import type {
+  CheckDef,
+  CheckRecord,
+  CheckState,
+  FlipReason,
+  PingKind,
+  PingRecord,
+  StoredStatus,
+} from '../checks/model.js';
+import type { Row } from './sql.js';
+import type { ApiKeyRow, FlipRow, JobStatus, OutboxJob, ProbeHourRow, ProbeResultRow } from './types.js';
 
 /**
- * The row shapes both stores share, and their mapping to and from the domain. SQLite hands
+ * The row shapes both stores read, and their mapping to and from the domain. SQLite hands
  * booleans back as 0/1, PostgreSQL as booleans; nothing else differs.
  */
+
+export const HOUR_MS = 3_600_000;
 
 export interface CheckRow {
   id: number;
@@ -22,6 +33,7 @@ export interface CheckRow {
   down_since: number | null;
   next_reminder: number | null;
   probe_streak: number;
+  n_results: number;
 }
 
 export interface JobRow {
@@ -42,58 +54,77 @@ export interface JobRow {
   last_error: string | null;
 }
 
-export const CHECK_COLUMNS =
-  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak';
-
-export const JOB_COLUMNS =
-  'id, grp, check_uuid, channel, event, is_fallback, fallback, payload, status, tries, due_at, caused_at, created_at, finished_at, last_error';
-
-export const HOUR_MS = 3_600_000;
-
-/** A check's state as the columns it is stored in. */
-export function stateColumns(s: CheckState) {
-  return {
-    status: s.status,
-    last_ping: s.lastPing,
-    last_start: s.lastStart,
-    last_start_rid: s.lastStartRid,
-    last_duration: s.lastDuration,
-    n_pings: s.nPings,
-    alert_after: s.alertAfter,
-    down_since: s.downSince,
-    next_reminder: s.nextReminder,
-    probe_streak: s.probeStreak ?? 0,
-  };
+/** A check's state as the values of STATE_COLUMNS. */
+function stateValues(s: CheckState): Row {
+  return [
+    s.status,
+    s.lastPing,
+    s.lastStart,
+    s.lastStartRid,
+    s.lastDuration,
+    s.nPings,
+    s.alertAfter,
+    s.downSince,
+    s.nextReminder,
+    s.probeStreak ?? 0,
+  ];
 }
 
-/**
- * A stored check as the domain's record. Definitions are parsed once per distinct text: most
- * rows share few definitions, and parsing one per ping would cost more than the ping itself.
- */
-export function toCheckRecord(row: CheckRow, defCache: Map<string, CheckDef>): CheckRecord {
-  let def = defCache.get(row.def);
-  if (!def) {
-    def = JSON.parse(row.def) as CheckDef;
-    if (defCache.size > 200_000) defCache.clear();
-    defCache.set(row.def, def);
+/** A check's state as its CHECK_STATE row. */
+export function stateRow(id: number, s: CheckState, nResults: number): Row {
+  return [id, ...stateValues(s), nResults];
+}
+
+/** A new check as its CHECK_INSERT row. */
+export function checkInsertRow(r: CheckRecord): Row {
+  return [
+    r.uuid,
+    r.managed,
+    r.def.name,
+    r.def.slug,
+    JSON.stringify(r.def),
+    r.createdAt,
+    ...stateValues(r.state),
+  ];
+}
+
+/** Parsed definitions by their exact text: most rows share few, and parsing per ping costs. */
+export class DefinitionCache {
+  private readonly cache = new Map<string, CheckDef>();
+
+  get(text: string): CheckDef {
+    let def = this.cache.get(text);
+    if (!def) {
+      def = JSON.parse(text) as CheckDef;
+      if (this.cache.size > 200_000) this.cache.clear();
+      this.cache.set(text, def);
+    }
+    return def;
   }
+}
+
+export function toCheckRecord(row: CheckRow, defs: DefinitionCache): CheckRecord {
   return {
     uuid: row.uuid,
     managed: Boolean(row.managed),
     createdAt: row.created_at,
-    def,
-    state: {
-      status: row.status as StoredStatus,
-      lastPing: row.last_ping,
-      lastStart: row.last_start,
-      lastStartRid: row.last_start_rid,
-      lastDuration: row.last_duration,
-      nPings: row.n_pings,
-      alertAfter: row.alert_after,
-      downSince: row.down_since,
-      nextReminder: row.next_reminder,
-      probeStreak: row.probe_streak,
-    },
+    def: defs.get(row.def),
+    state: toCheckState(row),
+  };
+}
+
+export function toCheckState(row: CheckRow): CheckState {
+  return {
+    status: row.status as StoredStatus,
+    lastPing: row.last_ping,
+    lastStart: row.last_start,
+    lastStartRid: row.last_start_rid,
+    lastDuration: row.last_duration,
+    nPings: row.n_pings,
+    alertAfter: row.alert_after,
+    downSince: row.down_since,
+    nextReminder: row.next_reminder,
+    probeStreak: row.probe_streak,
   };
 }
 
@@ -117,9 +148,66 @@ export function toJob(r: JobRow): OutboxJob {
   };
 }
 
-/** The earlier of two optional times. */
-export function minDefined(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
+export interface PingRow {
+  n: number;
+  kind: string;
+  at: number;
+  method: string;
+  rid: string | null;
+  exit_status: number | null;
+  duration: number | null;
+  remote_addr: string;
+  user_agent: string;
+  scheme: string;
+  body: string | null;
+}
+
+export function toPing(r: PingRow): PingRecord {
+  return {
+    n: r.n,
+    kind: r.kind as PingKind,
+    at: r.at,
+    method: r.method,
+    rid: r.rid,
+    exitStatus: r.exit_status,
+    duration: r.duration,
+    remoteAddr: r.remote_addr,
+    userAgent: r.user_agent,
+    scheme: r.scheme,
+    body: r.body,
+  };
+}
+
+export function toFlip(r: { at: number; from_status: string; to_status: string; reason: string }): FlipRow {
+  return { at: r.at, from: r.from_status, to: r.to_status, reason: r.reason as FlipReason };
+}
+
+export function toProbeResult(r: {
+  n: number;
+  at: number;
+  ok: boolean | number;
+  latency_ms: number;
+  message: string;
+}): ProbeResultRow {
+  return { n: r.n, at: r.at, ok: Boolean(r.ok), latencyMs: r.latency_ms, message: r.message };
+}
+
+export function toProbeHour(r: {
+  hour: number;
+  probes: number;
+  failures: number;
+  latency_sum: number;
+  latency_max: number;
+}): ProbeHourRow {
+  return {
+    hour: r.hour,
+    probes: r.probes,
+    failures: r.failures,
+    latencySumMs: r.latency_sum,
+    latencyMaxMs: r.latency_max,
+  };
+}
+
+export function toApiKey(r: { name: string; hash: string; read_only: boolean | number }): ApiKeyRow {
+  return { name: r.name, hash: r.hash, readOnly: Boolean(r.read_only), source: 'database' };
 }

@@ -103,6 +103,8 @@ export interface JobOutcome {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Other processes may write to it (several instances on PostgreSQL): the engine re-reads wake-up times. */
+  readonly shared: boolean;
   /** Readiness: the database answers. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

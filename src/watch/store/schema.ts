@@ -1,9 +1,18 @@
+import { AppError } from '../../lib/errors.js';
+
 /**
- * Numbered PostgreSQL migrations. Append only: a released migration never changes; the database
- * records each applied number in `alertpath_migrations`. Times are epoch milliseconds (BIGINT),
- * definitions are kept as the exact JSON text (TEXT, not JSONB, so a config sync can compare it).
+ * The numbered schema migrations of both stores, written once in PostgreSQL's types and
+ * translated for SQLite (`sqliteMigrations`). Append only: a released migration never changes.
+ * Times are epoch milliseconds (BIGINT); definitions are kept as their exact JSON text (TEXT,
+ * not JSONB, so a config sync can compare it).
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+const SOURCE: ReadonlyArray<Migration> = [
   {
     version: 1,
     sql: `
@@ -114,3 +123,28 @@ CREATE TABLE probe_hourly (
 `,
   },
 ];
+
+export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;
+
+/** SQLite's spelling: an INTEGER PRIMARY KEY is the rowid; integers and booleans are INTEGER. */
+export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = SOURCE.map((m) => ({
+  version: m.version,
+  sql: m.sql
+    .replaceAll('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'INTEGER PRIMARY KEY')
+    .replaceAll('DEFAULT FALSE', 'DEFAULT 0')
+    .replaceAll('BOOLEAN', 'INTEGER')
+    .replaceAll('BIGINT', 'INTEGER')
+    .replaceAll('DOUBLE PRECISION', 'REAL'),
+}));
+
+export const LATEST_SCHEMA = SOURCE[SOURCE.length - 1]?.version ?? 0;
+
+/** The migrations a database at `current` still needs; refuses a database from a newer alertpath. */
+export function pendingMigrations(all: ReadonlyArray<Migration>, current: number): Migration[] {
+  if (current > LATEST_SCHEMA)
+    throw new AppError(
+      'AP_UNAVAILABLE',
+      `the database was written by a newer alertpath (schema ${current}, this one knows ${LATEST_SCHEMA})`,
+    );
+  return all.filter((m) => m.version > current);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DeadlineHeap } from '../../src/watch/engine/heap.js';
+import { DeadlineHeap } from '../../src/lib/heap.js';
 
 test('the deadline heap pops exactly what a naive map would, in time order', () => {
   const op = fc.oneof(
