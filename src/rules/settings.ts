@@ -44,7 +44,7 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'alertmanager.failingFor',
     kind: 'duration',
     default: '10m',
-    summary: 'how long an integration keeps failing before AlertmanagerNotificationsFailing fires',
+    summary: 'how long an integration keeps failing before the alert fires',
   },
   {
     key: 'alertmanager.expectedMembers',
@@ -56,13 +56,13 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'alertmanager.degradedFor',
     kind: 'duration',
     default: '10m',
-    summary: 'how long the Alertmanager cluster may miss peers before AlertmanagerClusterDegraded fires',
+    summary: 'how long the cluster may miss peers',
   },
   {
     key: 'alertmanager.reloadFailedFor',
     kind: 'duration',
     default: '10m',
-    summary: 'how long a failed configuration reload may last before AlertmanagerConfigReloadFailed fires',
+    summary: 'how long a failed configuration reload may last',
   },
   {
     key: 'relay.selector',
@@ -74,19 +74,19 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'relay.failingFor',
     kind: 'duration',
     default: '10m',
-    summary: 'how long deliveries keep failing (503/502 answers) before AlertpathRelayDeliveryFailing fires',
+    summary: 'how long deliveries keep failing (503/502 answers to Alertmanager)',
   },
   {
     key: 'relay.rateLimitedFor',
     kind: 'duration',
     default: '15m',
-    summary: 'how long Discord keeps answering 429 before AlertpathRelayRateLimited fires',
+    summary: 'how long Discord keeps answering 429',
   },
   {
     key: 'relay.heartbeatFailingFor',
     kind: 'duration',
     default: '10m',
-    summary: 'how long heartbeat pings keep failing before AlertpathRelayHeartbeatFailing fires',
+    summary: 'how long heartbeat pings to the external deadman keep failing',
   },
   {
     key: 'relay.deployment',
@@ -98,7 +98,7 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'relay.minReplicas',
     kind: 'count',
     default: '2',
-    summary: 'available relay replicas below which AlertpathRelayReplicasLow fires',
+    summary: 'available relay replicas below which the alert fires',
   },
   {
     key: 'relay.replicasLowFor',
@@ -116,25 +116,25 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'watch.failedWindow',
     kind: 'window',
     default: '1h',
-    summary: 'AlertpathWatchNotificationFailing fires while a notification failed within this window',
+    summary: 'the alert fires while a notification failed within this window',
   },
   {
     key: 'watch.unroutedFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long a check may page nobody before AlertpathWatchChecksWithoutChannel fires',
+    summary: 'how long a check may page nobody',
   },
   {
     key: 'pve.job',
     kind: 'regex',
     default: '.*pve.*',
-    summary: "regex for the `job` label of prometheus-pve-exporter's scrape job (PveExporterDown)",
+    summary: "regex for the `job` label of prometheus-pve-exporter's scrape job",
   },
   {
     key: 'pve.guestDownFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long an onboot guest may be stopped before PveGuestDown fires',
+    summary: 'how long an onboot guest may be stopped',
   },
   {
     key: 'pve.noAlertTags',
@@ -146,32 +146,32 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'pve.nodeDownFor',
     kind: 'duration',
     default: '2m',
-    summary: 'how long a Proxmox node may be offline before PveNodeDown fires',
+    summary: 'how long a Proxmox node may be offline',
   },
   {
     key: 'pve.quorumDegradedFor',
     kind: 'duration',
     default: '5m',
     summary:
-      'how long a cluster may lack quorum or votes before PveQuorumDegraded fires (keep it under 15m minus the textfile timer period)',
+      'how long a cluster may lack quorum or votes (keep it under 15m minus the textfile timer period)',
   },
   {
     key: 'pve.qdeviceDownFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long the QDevice may be disconnected before PveQDeviceDown fires',
+    summary: 'how long the QDevice may be disconnected',
   },
   {
     key: 'pve.exporterDownFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long the exporter may fail its scrapes before PveExporterDown fires',
+    summary: 'how long the exporter may fail its scrapes',
   },
   {
     key: 'pve.haErrorFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long an HA-managed guest may sit in the error state before PveHaGuestError fires',
+    summary: 'how long an HA-managed guest may sit in the error state',
   },
   {
     key: 'maintenance.tag',
@@ -183,7 +183,7 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'maintenance.staleAfter',
     kind: 'duration',
     default: '24h',
-    summary: 'how long a guest may carry maintenance.tag before PveGuestMaintenanceTagStale fires',
+    summary: 'how long a guest may carry maintenance.tag',
   },
   {
     key: 'host.textfiles',
@@ -195,14 +195,13 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'host.textfilePeriod',
     kind: 'window',
     default: '10m',
-    summary:
-      'the period of the timers that write the textfiles; stale after 3 × this (NodeRebootRequiredStale)',
+    summary: 'the period of the timers that write the textfiles; a file is stale after 3 × this',
   },
   {
     key: 'host.textfileErrorFor',
     kind: 'duration',
     default: '5m',
-    summary: 'how long node_exporter may fail to read a textfile before NodeTextfileScrapeError fires',
+    summary: 'how long node_exporter may fail to read a textfile',
   },
 ];
 
