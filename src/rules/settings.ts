@@ -235,7 +235,7 @@ export function settingDef(key: string): SettingDef | undefined {
 }
 
 const PROM_DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
-const K8S_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+export const K8S_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Proxmox's tag format (pve-common's PVE::JSONSchema pve-tag). */
 const PVE_TAG = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
 const MATCHER = String.raw`[a-zA-Z_][a-zA-Z0-9_]*\s*(?:=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"`;

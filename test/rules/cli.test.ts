@@ -77,6 +77,8 @@ describe('alertpath rules', () => {
     assert.equal(c.metadata.namespace, 'observability');
     assert.equal(c.metadata.labels.release, 'prom');
     assert.deepEqual(alertsByGroup(custom), SPEC_GROUPS);
+    // the other formats have no namespace of their own: the option changes nothing there
+    assert.equal(await rules('--namespace', 'observability'), await rules());
   });
 
   it('--format kps-values: an additionalPrometheusRulesMap entry with the same groups', async () => {
@@ -154,11 +156,6 @@ describe('alertpath rules', () => {
       ['a bad Proxmox tag', ['--set', 'maintenance.tag=a;b'], /expected a Proxmox tag/],
       ['an unknown --format', ['--format', 'jsonnet'], /jsonnet.*(rules, prometheusrule, kps-values)/],
       ['an unknown group', ['--select', 'pve,k8s'], /unknown group "k8s" \(groups: deadman, alertmanager/],
-      [
-        '--namespace outside prometheusrule',
-        ['--namespace', 'x'],
-        /--namespace applies to --format prometheusrule/,
-      ],
       [
         'an invalid namespace',
         ['--format', 'prometheusrule', '--namespace', 'Bad_NS'],

@@ -89,3 +89,25 @@ describe('the rule pack as deployed', () => {
     assert.match(rule('NodeTextfileScrapeError').expr, /node_textfile_scrape_error == 1/);
   });
 });
+
+describe('docs/rules.md', () => {
+  const docs = readRepoFile('docs/rules.md');
+
+  it('explains every alert', () => {
+    for (const r of rules)
+      assert.match(docs, new RegExp(`\\*\\*${r.alert}\\*\\* \\(\`${r.labels?.severity}\`\\)`), `${r.alert}`);
+  });
+
+  it('lists every --set key with its default, as --list does', async () => {
+    const { SETTINGS } = await import('../../src/rules/settings.js');
+    assert.ok(SETTINGS.length >= 20);
+    for (const s of SETTINGS) {
+      const row = docs.split('\n').find((l) => l.startsWith(`| \`${s.key}\` |`));
+      assert.ok(row, `docs/rules.md has a row for ${s.key}`);
+      assert.ok(
+        row.includes(s.default === '' ? '(none)' : `\`${s.default}\``),
+        `${s.key}: default ${s.default} in ${row}`,
+      );
+    }
+  });
+});
