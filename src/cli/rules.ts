@@ -11,7 +11,10 @@ export async function main(argv: string[]): Promise<void> {
     'Print the alert-path rule pack (Watchdog, Alertmanager, relay, watch, Proxmox, textfiles).',
   )
     .addOption(
-      new Option('--format <format>', 'rules (a Prometheus rule file), prometheusrule, or kps-values')
+      new Option(
+        '--format <format>',
+        'a Prometheus rule file, a PrometheusRule, or kube-prometheus-stack values',
+      )
         .choices(['rules', 'prometheusrule', 'kps-values'])
         .default('rules'),
     )
