@@ -26,6 +26,10 @@ const COMMANDS: Record<
     load: () => import('./audit.js'),
   },
   drill: { summary: 'automated end-to-end deadman drill', load: () => import('./drill.js') },
+  rules: {
+    summary: 'the alert-path rule pack (Watchdog, Proxmox, relay and watch alerts), promtool-tested',
+    load: () => import('./rules.js'),
+  },
 };
 
 function help(): string {

@@ -95,7 +95,15 @@ export class RelayDelivery {
     const tasks: Array<Promise<number>> = [];
     if (heartbeat && beats.some((a) => a.status === 'firing')) {
       const text = `alertpath relay: ${beats.length} heartbeat alert(s) firing on route ${routeName} (receiver ${payload.receiver || 'unknown'})`;
-      tasks.push(postReport(heartbeat.url, text, { deadline, clock: this.deps.clock }).then(() => 0));
+      tasks.push(
+        postReport(heartbeat.url, text, { deadline, clock: this.deps.clock }).then(
+          () => 0,
+          (err: unknown) => {
+            this.deps.metrics.heartbeatFailures.inc({ route: routeName });
+            throw err;
+          },
+        ),
+      );
     }
     if (rest.length > 0) tasks.push(this.toDiscord(routeName, { ...payload, alerts: rest }, deadline));
 

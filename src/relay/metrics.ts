@@ -9,6 +9,8 @@ export interface RelayMetrics {
   rateLimited: Counter<'route'>;
   deliveryDuration: Histogram<'route'>;
   deduplicated: Counter<'route'>;
+  /** Heartbeat (Watchdog pass-through) pings that failed; the rule pack's AlertpathRelayHeartbeatFailing. */
+  heartbeatFailures: Counter<'route'>;
 }
 
 export function createRelayMetrics(options: { processMetrics?: boolean } = {}): RelayMetrics {
@@ -44,6 +46,12 @@ export function createRelayMetrics(options: { processMetrics?: boolean } = {}): 
     deduplicated: new Counter({
       name: 'alertpath_relay_deduplicated_chunks_total',
       help: 'Message chunks not sent again because this replica delivered them in the last 10 minutes.',
+      labelNames: ['route'],
+      registers: [registry],
+    }),
+    heartbeatFailures: new Counter({
+      name: 'alertpath_relay_heartbeat_failures_total',
+      help: 'Heartbeat pings to the external deadman that failed (the notification was answered 503), by route.',
       labelNames: ['route'],
       registers: [registry],
     }),

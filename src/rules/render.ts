@@ -1,0 +1,140 @@
+import { stringify } from 'yaml';
+import { AppError, usageError } from '../lib/errors.js';
+import type { AlertRule, RuleGroup } from './model.js';
+import { PACK } from './pack/index.js';
+import { type Settings, settingDef } from './settings.js';
+
+/** Renders the pack (src/rules/pack/) with its settings into the formats people deploy. */
+
+export const FORMATS = ['rules', 'prometheusrule', 'kps-values'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** A Prometheus alerting rule, as it appears in a rule file. */
+export interface PromAlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface PromRuleGroup {
+  name: string;
+  rules: PromAlertingRule[];
+}
+
+export interface RenderOptions {
+  format: Format;
+  settings: Settings;
+  /** Group names (all when absent). */
+  select?: readonly string[];
+  /** PrometheusRule namespace. */
+  namespace?: string;
+  /** The command line that reproduces this output, for the header comment. */
+  command?: string;
+}
+
+/** The pack's groups, or those named, in pack order. An unknown name is a usage error. */
+export function selectGroups(names?: readonly string[]): RuleGroup[] {
+  if (names === undefined) return [...PACK];
+  const known = new Set(PACK.map((g) => g.name));
+  for (const n of names)
+    if (!known.has(n))
+      throw usageError(`unknown group "${n}" (groups: ${PACK.map((g) => g.name).join(', ')})`);
+  if (names.length === 0) throw usageError(`--select: name at least one group (${[...known].join(', ')})`);
+  return PACK.filter((g) => names.includes(g.name));
+}
+
+const PLACEHOLDER = /\$\[([A-Za-z0-9_.]+)(?::(seconds))?\]/g;
+
+/** Every setting key a rule refers to. */
+export function settingsUsed(rule: AlertRule): string[] {
+  const keys = new Set<string>();
+  for (const text of [rule.expr, rule.for ?? '', rule.summary, rule.description])
+    for (const m of text.matchAll(PLACEHOLDER)) keys.add(m[1] as string);
+  return [...keys];
+}
+
+function substitute(text: string, settings: Settings, where: 'promql' | 'text'): string {
+  return text.replace(PLACEHOLDER, (_, key: string, form: string | undefined) => {
+    const value = settings.get(key);
+    if (!value || !settingDef(key))
+      throw new AppError('AP_INTERNAL', `rule pack refers to unknown setting ${key}`);
+    if (form === 'seconds') {
+      if (value.seconds === undefined) throw new AppError('AP_INTERNAL', `setting ${key} is not a duration`);
+      return String(value.seconds);
+    }
+    return value[where];
+  });
+}
+
+/** PromQL tidied after substitution: an empty extra selector leaves `{}` or a trailing comma. */
+function tidyPromql(expr: string): string {
+  return expr.replace(/,\s*\}/g, '}').replace(/([A-Za-z0-9_:])\{\s*\}/g, '$1');
+}
+
+export function resolveRule(rule: AlertRule, settings: Settings): PromAlertingRule {
+  const out: PromAlertingRule = {
+    alert: rule.alert,
+    expr: tidyPromql(substitute(rule.expr, settings, 'promql')),
+    labels: { severity: rule.severity },
+    annotations: {
+      summary: substitute(rule.summary, settings, 'text'),
+      description: substitute(rule.description, settings, 'text'),
+    },
+  };
+  const forText = rule.for === undefined ? undefined : substitute(rule.for, settings, 'text');
+  if (forText !== undefined && !/^0+[a-z]*$/.test(forText)) out.for = forText;
+  if (rule.runbookUrl) out.annotations.runbook_url = rule.runbookUrl;
+  // key order as people write them
+  return {
+    alert: out.alert,
+    expr: out.expr,
+    ...(out.for === undefined ? {} : { for: out.for }),
+    labels: out.labels,
+    annotations: out.annotations,
+  };
+}
+
+export function resolveGroups(groups: readonly RuleGroup[], settings: Settings): PromRuleGroup[] {
+  return groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => resolveRule(r, settings)) }));
+}
+
+/** The name kube-prometheus-stack's additionalPrometheusRulesMap and the PrometheusRule use. */
+export const RULE_OBJECT_NAME = 'alertpath';
+
+export function renderPack(options: RenderOptions): string {
+  const groups = resolveGroups(selectGroups(options.select), options.settings);
+  let doc: unknown;
+  switch (options.format) {
+    case 'rules':
+      doc = { groups };
+      break;
+    case 'prometheusrule':
+      doc = {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: {
+          name: RULE_OBJECT_NAME,
+          namespace: options.namespace ?? 'monitoring',
+          labels: {
+            'app.kubernetes.io/name': 'alertpath-rules',
+            'app.kubernetes.io/part-of': 'alertpath',
+            release: options.settings.get('kps.release')?.text ?? 'kube-prometheus-stack',
+          },
+        },
+        spec: { groups },
+      };
+      break;
+    case 'kps-values':
+      doc = { additionalPrometheusRulesMap: { [RULE_OBJECT_NAME]: { groups } } };
+      break;
+  }
+  const header = [
+    `# The alertpath rule pack, generated by \`${options.command ?? `alertpath rules --format ${options.format}`}\`.`,
+    '# Change the --set options of that command rather than this file; docs/rules.md explains each alert.',
+  ];
+  if (options.format === 'kps-values')
+    header.push('# Merge into your kube-prometheus-stack values (helm upgrade -f this-file.yaml …).');
+  return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0, blockQuote: 'literal' })}`;
+}
