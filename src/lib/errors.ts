@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   AP_DISCORD_REJECTED: { status: 502, exit: 1 },
   AP_UPSTREAM_REJECTED: { status: 502, exit: 1 },
   AP_UNAVAILABLE: { status: 503, exit: 1 },
+  /** An endpoint a command depends on cannot be reached at all (refused, no such host, timed out). */
+  AP_UNREACHABLE: { status: 502, exit: 2 },
+  /** A drill or preflight ran and did not pass (no page in time, no recovery, a failed check). */
+  AP_DRILL_FAILED: { status: 500, exit: 1 },
   AP_INTERNAL: { status: 500, exit: 1 },
 } as const satisfies Record<string, { status: number; exit: number }>;
 
