@@ -66,9 +66,10 @@ export function compactDuration(ms: number): string {
   return formatDuration(ms).replace(/ /g, '');
 }
 
-/** A measured time, at the observers' one-second resolution: `7m12s`, `4s`, `<1s`. */
+/** A measured time, at the observers' one-second resolution: `7m12s`, `4s`, `0s`. */
 export function measuredDuration(ms: number): string {
-  return ms < 1000 ? '<1s' : compactDuration(Math.round(ms / 1000) * 1000);
+  const rounded = Math.round(ms / 1000) * 1000;
+  return rounded === 0 ? '0s' : compactDuration(rounded);
 }
 
 /** `23:02:48Z`-style times in details: ISO 8601 UTC, whole seconds. */

@@ -124,9 +124,13 @@ function baseUrl(text: string, flag: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** Longer than any period + grace an observer accepts (Healthchecks: 365 d each). */
+const MAX_DURATION_MS = 800 * 86_400_000;
+
 function positive(text: string, flag: string): number {
   const ms = parseDuration(text, flag);
   if (ms <= 0) throw usageError(`${flag} must be more than 0`);
+  if (ms > MAX_DURATION_MS) throw usageError(`${flag} must be at most 800d`);
   return ms;
 }
 

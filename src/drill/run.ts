@@ -418,7 +418,7 @@ class Drill {
         'notification',
         true,
         first === 'unsupported'
-          ? `${observerName(check)} does not expose notification outcomes: confirm the page reached ${check.channels?.join(', ') || 'its channels'}`
+          ? `${observerName(check)} does not expose notification outcomes: confirm the page reached ${this.channelNames?.join(', ') || 'its channels'}`
           : 'not checked: the API key may not read notifications (use a read-write key)',
       );
       return;

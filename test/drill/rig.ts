@@ -272,3 +272,49 @@ export async function flipsOf(rig: WatchRig): Promise<WatchFlip[]> {
   });
   return ((await res.json()) as { flips: WatchFlip[] }).flips;
 }
+
+/**
+ * An authenticating proxy in front of an Alertmanager, as an ingress or kube-rbac-proxy puts
+ * one: every request needs `authorization`; `refuseSilences` answers new silences 403 (a
+ * read-only token), everything else is passed through to the real Alertmanager.
+ */
+export async function startAuthProxy(
+  target: string,
+  options: { authorization: string; refuseSilences?: boolean },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      if (req.headers.authorization !== options.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('Unauthorized\n');
+        return;
+      }
+      if (options.refuseSilences && req.method === 'POST' && req.url === '/api/v2/silences') {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: this token may only read\n');
+        return;
+      }
+      try {
+        const upstream = await fetch(`${target}${req.url}`, {
+          method: req.method ?? 'GET',
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+          ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+        });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' }).end(body);
+      } catch {
+        res.writeHead(502).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
