@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { collect, missingBinaryMessage, runCli, startCli, waitForOutput } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import {
@@ -143,12 +143,19 @@ test('a passing drill: silence, page within period + grace, unsilence, recovery;
   );
 });
 
-test('text output: one line per step with its time, then the verdict; --report-ping gets the result', { skip }, async (t) => {
+test('text output: one line per step with its time, then the verdict; --report-ping gets the result', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t);
-  const report = await runCli(drillArgs(rig, nodes, '--report-ping', `${rig.receiver.url}/report`), { timeoutMs: 90_000 });
+  const report = await runCli(drillArgs(rig, nodes, '--report-ping', `${rig.receiver.url}/report`), {
+    timeoutMs: 90_000,
+  });
   assert.equal(report.code, 0, `${report.stdout}\n${report.stderr}`);
   const lines = report.stdout.trimEnd().split('\n');
-  assert.match(lines.at(-1) ?? '', /^drill passed: paged after \d+s \(period 2s \+ grace 3s\); recovered after \d+s$/);
+  assert.match(
+    lines.at(-1) ?? '',
+    /^drill passed: paged after \d+s \(period 2s \+ grace 3s\); recovered after \d+s$/,
+  );
   for (const line of lines.slice(0, -1))
     assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}(ok {2}|FAIL) {2}[a-z-]+ +\S/, line);
   assert.match(report.stdout, /ok {4}report-ping +reported success to http:\/\/127\.0\.0\.1:\d+\/…/);
@@ -159,7 +166,9 @@ test('text output: one line per step with its time, then the verdict; --report-p
   assert.equal(report.stderr, '');
 });
 
-test('preflight: a 48 h grace fails with exit 1, one line per failure, and silences nothing', { skip }, async (t) => {
+test('preflight: a 48 h grace fails with exit 1, one line per failure, and silences nothing', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t, { period: '2s', grace: '48h' });
   const result = await runCli(drillArgs(rig, nodes), { timeoutMs: 60_000 });
   assert.equal(result.code, 1, result.stdout);
@@ -172,19 +181,31 @@ test('preflight: a check with no channel fails before anything is silenced', { s
   const { rig, nodes } = await path(t, { channels: false });
   const result = await runCli(drillArgs(rig, nodes, '--preflight-only'), { timeoutMs: 60_000 });
   assert.equal(result.code, 1, result.stdout);
-  assert.match(result.stdout, /FAIL {2}channels +check "alertmanager-watchdog" \(.*\) has no channel: nobody would be paged/);
+  assert.match(
+    result.stdout,
+    /FAIL {2}channels +check "alertmanager-watchdog" \(.*\) has no channel: nobody would be paged/,
+  );
   assert.deepEqual(await silencesOn(nodes[0] as AlertmanagerNode), []);
 });
 
-test('a channel that fails: exit 1, the silence is expired; the next preflight names the channel', { skip }, async (t) => {
+test('a channel that fails: exit 1, the silence is expired; the next preflight names the channel', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t, { outboxRetryMs: 100 });
   rig.receiver.status = 503;
   const result = await runCli(drillArgs(rig, nodes, '--format', 'json'), { timeoutMs: 90_000 });
   assert.equal(result.code, 1, result.stdout);
-  const report = JSON.parse(result.stdout) as { ok: boolean; steps: Array<{ name: string; ok: boolean; detail: string }>; silence: { id: string } };
+  const report = JSON.parse(result.stdout) as {
+    ok: boolean;
+    steps: Array<{ name: string; ok: boolean; detail: string }>;
+    silence: { id: string };
+  };
   const notification = report.steps.find((s) => s.name === 'notification');
   assert.equal(notification?.ok, false);
-  assert.match(notification?.detail ?? '', /every notification failed: hook: 127\.0\.0\.1:\d+ answered HTTP 503/);
+  assert.match(
+    notification?.detail ?? '',
+    /every notification failed: hook: 127\.0\.0\.1:\d+ answered HTTP 503/,
+  );
   assert.match(result.stderr, /^alertpath: drill failed: the check went down, but every notification failed/);
   await noSilenceLeft(nodes);
   const silence = (await silencesOn(nodes[0] as AlertmanagerNode)).find((s) => s.id === report.silence.id);
@@ -192,7 +213,10 @@ test('a channel that fails: exit 1, the silence is expired; the next preflight n
 
   const again = await runCli(drillArgs(rig, nodes, '--preflight-only'), { timeoutMs: 60_000 });
   assert.equal(again.code, 1, again.stdout);
-  assert.match(again.stdout, /FAIL {2}channels +channel "hook" failed its last notification \(.*\): 127\.0\.0\.1:\d+ answered HTTP 503/);
+  assert.match(
+    again.stdout,
+    /FAIL {2}channels +channel "hook" failed its last notification \(.*\): 127\.0\.0\.1:\d+ answered HTTP 503/,
+  );
 });
 
 test('SIGTERM to the drill process mid-wait: the silence is expired, exit 1', { skip }, async (t) => {
@@ -200,7 +224,11 @@ test('SIGTERM to the drill process mid-wait: the silence is expired, exit 1', { 
   const child = startCli(drillArgs(rig, nodes));
   const done = collect(child, 60_000);
   await waitForOutput(child, /ok {4}silence /, 30_000);
-  assert.equal((await activeSilences(nodes[0] as AlertmanagerNode)).length, 1, 'the drill silenced the Watchdog');
+  assert.equal(
+    (await activeSilences(nodes[0] as AlertmanagerNode)).length,
+    1,
+    'the drill silenced the Watchdog',
+  );
   assert.ok(child.pid);
   process.kill(child.pid, 'SIGTERM');
   const result = await done;
@@ -215,24 +243,55 @@ test('SIGTERM to the drill process mid-wait: the silence is expired, exit 1', { 
 test('unreachable Alertmanager or observer: exit 2 with one line; nothing silenced', { skip }, async (t) => {
   const { rig, nodes } = await path(t);
   const closed = `http://127.0.0.1:${await freePort()}`;
-  const am = await runCli(['drill', '--alertmanager', closed, '--observer', rig.url, '--check', 'alertmanager-watchdog', '--api-key-file', rig.keyFile]);
+  const am = await runCli([
+    'drill',
+    '--alertmanager',
+    closed,
+    '--observer',
+    rig.url,
+    '--check',
+    'alertmanager-watchdog',
+    '--api-key-file',
+    rig.keyFile,
+  ]);
   assert.equal(am.code, 2, am.stdout);
-  assert.equal(am.stderr, `alertpath: cannot reach Alertmanager ${closed} at ${closed}/api/v2/status: connection refused\n`);
+  assert.equal(
+    am.stderr,
+    `alertpath: cannot reach Alertmanager ${closed} at ${closed}/api/v2/status: connection refused\n`,
+  );
 
-  const observer = await runCli(['drill', '--alertmanager', nodes[0]?.url as string, '--observer', closed, '--check', 'alertmanager-watchdog', '--api-key-file', rig.keyFile]);
+  const observer = await runCli([
+    'drill',
+    '--alertmanager',
+    nodes[0]?.url as string,
+    '--observer',
+    closed,
+    '--check',
+    'alertmanager-watchdog',
+    '--api-key-file',
+    rig.keyFile,
+  ]);
   assert.equal(observer.code, 2, observer.stdout);
   assert.equal(observer.stderr.split('\n').length, 2, observer.stderr);
-  assert.match(observer.stderr, /^alertpath: cannot reach the observer at http:\/\/127\.0\.0\.1:\d+\/api\/v3\/checks\/: connection refused\n$/);
+  assert.match(
+    observer.stderr,
+    /^alertpath: cannot reach the observer at http:\/\/127\.0\.0\.1:\d+\/api\/v3\/checks\/: connection refused\n$/,
+  );
   assert.deepEqual(await silencesOn(nodes[0] as AlertmanagerNode), []);
 });
 
-test('wrong API key, unknown check, bad flags: exit 1 or 2 with one clear line; nothing silenced', { skip }, async (t) => {
+test('wrong API key, unknown check, bad flags: exit 1 or 2 with one clear line; nothing silenced', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t);
   const wrongKey = join(rig.dir, 'wrong-key');
   writeFileSync(wrongKey, 'not-the-key-0123456789abcdefghij\n');
   const key = await runCli(drillArgs(rig, nodes, '--api-key-file', wrongKey));
   assert.equal(key.code, 1, key.stdout);
-  assert.equal(key.stderr, 'alertpath: the observer refused the API key (HTTP 401: wrong api key): check --api-key-file\n');
+  assert.equal(
+    key.stderr,
+    'alertpath: the observer refused the API key (HTTP 401: wrong api key): check --api-key-file\n',
+  );
   assert.doesNotMatch(key.stdout + key.stderr, /not-the-key/);
 
   const args = drillArgs(rig, nodes);
@@ -247,18 +306,26 @@ test('wrong API key, unknown check, bad flags: exit 1 or 2 with one clear line; 
 
   const flags = await runCli(['drill', '--observer', rig.url]);
   assert.equal(flags.code, 2);
-  assert.equal(flags.stderr, 'alertpath: --alertmanager URL is required (repeat it for each peer of a cluster)\n');
+  assert.equal(
+    flags.stderr,
+    'alertpath: --alertmanager URL is required (repeat it for each peer of a cluster)\n',
+  );
   const unknownFlag = await runCli(['drill', '--silence-forever']);
   assert.equal(unknownFlag.code, 2);
   assert.match(unknownFlag.stderr, /^alertpath: unknown option '--silence-forever'/);
   assert.deepEqual(await silencesOn(nodes[0] as AlertmanagerNode), []);
 });
 
-test('Alertmanager behind an auth proxy: bearer token accepted; a silence the API refuses is exit 1, nothing left', { skip }, async (t) => {
+test('Alertmanager behind an auth proxy: bearer token accepted; a silence the API refuses is exit 1, nothing left', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t);
   const target = nodes[0]?.url as string;
   const open = await startAuthProxy(target, { authorization: 'Bearer drill-token' });
-  const readOnly = await startAuthProxy(target, { authorization: 'Bearer drill-token', refuseSilences: true });
+  const readOnly = await startAuthProxy(target, {
+    authorization: 'Bearer drill-token',
+    refuseSilences: true,
+  });
   t.after(async () => {
     await open.close();
     await readOnly.close();
@@ -269,20 +336,46 @@ test('Alertmanager behind an auth proxy: bearer token accepted; a silence the AP
 
   const noToken = await runCli(['drill', '--alertmanager', open.url, ...base, '--preflight-only']);
   assert.equal(noToken.code, 1, noToken.stdout);
-  assert.match(noToken.stderr, /^alertpath: Alertmanager http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 401: Unauthorized\)/);
+  assert.match(
+    noToken.stderr,
+    /^alertpath: Alertmanager http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 401: Unauthorized\)/,
+  );
 
-  const ok = await runCli(['drill', '--alertmanager', open.url, ...base, '--preflight-only', '--alertmanager-bearer-file', tokenFile]);
+  const ok = await runCli([
+    'drill',
+    '--alertmanager',
+    open.url,
+    ...base,
+    '--preflight-only',
+    '--alertmanager-bearer-file',
+    tokenFile,
+  ]);
   assert.equal(ok.code, 0, ok.stdout);
-  assert.match(ok.stdout.trimEnd().split('\n').at(-1) ?? '', /^preflight passed: check "alertmanager-watchdog"/);
+  assert.match(
+    ok.stdout.trimEnd().split('\n').at(-1) ?? '',
+    /^preflight passed: check "alertmanager-watchdog"/,
+  );
 
-  const refused = await runCli(['drill', '--alertmanager', readOnly.url, ...base, '--alertmanager-bearer-file', tokenFile]);
+  const refused = await runCli([
+    'drill',
+    '--alertmanager',
+    readOnly.url,
+    ...base,
+    '--alertmanager-bearer-file',
+    tokenFile,
+  ]);
   assert.equal(refused.code, 1, refused.stdout);
-  assert.match(refused.stdout, /FAIL {2}silence +Alertmanager http:\/\/127\.0\.0\.1:\d+ forbids this \(HTTP 403: Forbidden: this token may only read\)/);
+  assert.match(
+    refused.stdout,
+    /FAIL {2}silence +Alertmanager http:\/\/127\.0\.0\.1:\d+ forbids this \(HTTP 403: Forbidden: this token may only read\)/,
+  );
   assert.match(refused.stderr, /^alertpath: Alertmanager .* forbids this/);
   assert.deepEqual(await silencesOn({ url: target }), []);
 });
 
-test('HA: three clustered Alertmanagers; the silence is confirmed and expired on every peer', { skip }, async (t) => {
+test('HA: three clustered Alertmanagers; the silence is confirmed and expired on every peer', {
+  skip,
+}, async (t) => {
   const { rig, nodes } = await path(t, { count: 3 });
   const result = await runCli(drillArgs(rig, nodes), { timeoutMs: 90_000 });
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -305,5 +398,8 @@ test('HA: a listed peer that is not in the cluster fails the preflight', { skip 
   await fireWatchdog(lone);
   const result = await runCli(drillArgs(rig, [...nodes, ...lone], '--preflight-only'));
   assert.equal(result.code, 1, result.stdout);
-  assert.match(result.stdout, /FAIL {2}alertmanager +http:\/\/127\.0\.0\.1:\d+ is not clustered \(cluster disabled\)/);
+  assert.match(
+    result.stdout,
+    /FAIL {2}alertmanager +http:\/\/127\.0\.0\.1:\d+ is not clustered \(cluster disabled\)/,
+  );
 });

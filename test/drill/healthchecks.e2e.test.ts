@@ -45,7 +45,9 @@ async function hostedPath(t: { after(fn: () => Promise<void>): void }, grace = 3
   return { hc, project, check, report, foreign, nodes, keyFile, readOnlyKeyFile, dir };
 }
 
-test('hosted Healthchecks: a passing drill, channels listed by name; the result is pinged to a check', { skip }, async (t) => {
+test('hosted Healthchecks: a passing drill, channels listed by name; the result is pinged to a check', {
+  skip,
+}, async (t) => {
   const p = await hostedPath(t);
   const am = p.nodes[0]?.url as string;
   const result = await runCli(
@@ -75,9 +77,15 @@ test('hosted Healthchecks: a passing drill, channels listed by name; the result 
   assert.equal(report.check.uuid, p.check.code);
   assert.deepEqual([...report.check.channels].sort(), ['My Phone', 'Work Email']);
   const channels = report.steps.find((s) => s.name === 'channels');
-  assert.match(channels?.detail ?? '', /^2 channels: (My Phone \(sms\), Work Email \(email\)|Work Email \(email\), My Phone \(sms\)); this observer does not expose notification outcomes$/);
+  assert.match(
+    channels?.detail ?? '',
+    /^2 channels: (My Phone \(sms\), Work Email \(email\)|Work Email \(email\), My Phone \(sms\)); this observer does not expose notification outcomes$/,
+  );
   const notification = report.steps.find((s) => s.name === 'notification');
-  assert.match(notification?.detail ?? '', /^Healthchecks does not expose notification outcomes: confirm the page reached (My Phone, Work Email|Work Email, My Phone)$/);
+  assert.match(
+    notification?.detail ?? '',
+    /^Healthchecks does not expose notification outcomes: confirm the page reached (My Phone, Work Email|Work Email, My Phone)$/,
+  );
   // Healthchecks dates the flip at the deadline: last ping + 2 s + 3 s.
   const down = p.hc.flips.find((f) => f.owner === p.check.code && f.newStatus === 'down');
   assert.ok(down);
@@ -90,41 +98,83 @@ test('hosted Healthchecks: a passing drill, channels listed by name; the result 
   assert.ok(perMinute < 100, `${perMinute} API requests: within Healthchecks' 100 a minute`);
 });
 
-test('hosted Healthchecks: a read-only key is enough for --preflight-only (by uuid or slug)', { skip }, async (t) => {
+test('hosted Healthchecks: a read-only key is enough for --preflight-only (by uuid or slug)', {
+  skip,
+}, async (t) => {
   const p = await hostedPath(t);
-  const base = ['drill', '--alertmanager', p.nodes[0]?.url as string, '--observer', p.hc.url, '--api-key-file', p.readOnlyKeyFile, '--preflight-only'];
+  const base = [
+    'drill',
+    '--alertmanager',
+    p.nodes[0]?.url as string,
+    '--observer',
+    p.hc.url,
+    '--api-key-file',
+    p.readOnlyKeyFile,
+    '--preflight-only',
+  ];
   for (const ref of [p.check.code, 'alertmanager-watchdog']) {
     const result = await runCli([...base, '--check', ref]);
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    assert.match(result.stdout, new RegExp(`ok {4}check +check "Alertmanager Watchdog" \\(${uniqueKey(p.check.code)}\\) on Healthchecks is up`));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `ok {4}check +check "Alertmanager Watchdog" \\(${uniqueKey(p.check.code)}\\) on Healthchecks is up`,
+      ),
+    );
     assert.match(result.stdout, /ok {4}channels +not visible with a read-only API key \(not checked\)/);
   }
 });
 
-test('hosted Healthchecks: wrong key, a key of 31 characters, a check of another project, a drifted grace', { skip }, async (t) => {
+test('hosted Healthchecks: wrong key, a key of 31 characters, a check of another project, a drifted grace', {
+  skip,
+}, async (t) => {
   const p = await hostedPath(t, 48 * 3600);
   const am = p.nodes[0]?.url as string;
   const run = (key: string, check: string) => {
     const file = join(p.dir, `k-${key.length}-${check.length}`);
     writeFileSync(file, key);
-    return runCli(['drill', '--alertmanager', am, '--observer', p.hc.url, '--check', check, '--api-key-file', file]);
+    return runCli([
+      'drill',
+      '--alertmanager',
+      am,
+      '--observer',
+      p.hc.url,
+      '--check',
+      check,
+      '--api-key-file',
+      file,
+    ]);
   };
   const wrong = await run('hcw_0000000000000000000000000000', 'alertmanager-watchdog');
   assert.equal(wrong.code, 1);
-  assert.equal(wrong.stderr, 'alertpath: the observer refused the API key (HTTP 401: wrong api key): check --api-key-file\n');
+  assert.equal(
+    wrong.stderr,
+    'alertpath: the observer refused the API key (HTTP 401: wrong api key): check --api-key-file\n',
+  );
   const short = await run(p.project.apiKey.slice(0, 31), 'alertmanager-watchdog');
   assert.equal(short.code, 1);
-  assert.equal(short.stderr, 'alertpath: the observer refused the API key (HTTP 401: missing api key): check --api-key-file\n');
+  assert.equal(
+    short.stderr,
+    'alertpath: the observer refused the API key (HTTP 401: missing api key): check --api-key-file\n',
+  );
   const foreign = await run(p.project.apiKey, p.foreign.code);
   assert.equal(foreign.code, 1);
-  assert.match(foreign.stderr, /^alertpath: the observer forbids reading the check with this API key \(HTTP 403\)/);
+  assert.match(
+    foreign.stderr,
+    /^alertpath: the observer forbids reading the check with this API key \(HTTP 403\)/,
+  );
   const drifted = await run(p.project.apiKey, 'alertmanager-watchdog');
   assert.equal(drifted.code, 1, drifted.stdout);
-  assert.match(drifted.stdout, /FAIL {2}detect-window +period 2s \+ grace 2d = 2d2s exceeds --max-detect 15m/);
+  assert.match(
+    drifted.stdout,
+    /FAIL {2}detect-window +period 2s \+ grace 2d = 2d2s exceeds --max-detect 15m/,
+  );
   assert.deepEqual(await activeSilences({ url: am }), []);
 });
 
-test('hosted Healthchecks: a failed drill pings the report check’s /fail, so it pages', { skip }, async (t) => {
+test('hosted Healthchecks: a failed drill pings the report check’s /fail, so it pages', {
+  skip,
+}, async (t) => {
   const p = await hostedPath(t, 48 * 3600);
   const file = join(p.dir, 'key-report');
   writeFileSync(file, p.project.apiKey);

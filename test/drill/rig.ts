@@ -288,7 +288,9 @@ export async function startAuthProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       if (req.headers.authorization !== options.authorization) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('Unauthorized\n');
+        res
+          .writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' })
+          .end('Unauthorized\n');
         return;
       }
       if (options.refuseSilences && req.method === 'POST' && req.url === '/api/v2/silences') {
@@ -302,7 +304,11 @@ export async function startAuthProxy(
           ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
         });
         const body = Buffer.from(await upstream.arrayBuffer());
-        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' }).end(body);
+        res
+          .writeHead(upstream.status, {
+            'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+          })
+          .end(body);
       } catch {
         res.writeHead(502).end();
       }

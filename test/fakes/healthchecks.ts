@@ -79,7 +79,10 @@ export class FakeHealthchecks {
     return ch;
   }
 
-  addCheck(project: Project, over: Partial<FakeCheck> & { name: string; timeoutS: number; graceS: number }): FakeCheck {
+  addCheck(
+    project: Project,
+    over: Partial<FakeCheck> & { name: string; timeoutS: number; graceS: number },
+  ): FakeCheck {
     const c: FakeCheck = {
       code: randomUUID(),
       project: project.name,
@@ -162,7 +165,10 @@ export class FakeHealthchecks {
     return c.text('OK');
   }
 
-  private authenticate(c: Context, readOnlyAllowed: boolean): { project: Project; readOnly: boolean } | Response {
+  private authenticate(
+    c: Context,
+    readOnlyAllowed: boolean,
+  ): { project: Project; readOnly: boolean } | Response {
     const apiKey = c.req.header('x-api-key') ?? '';
     if (apiKey.length !== 32) return c.json({ error: 'missing api key' }, 401);
     const project = this.projects.find(
@@ -229,7 +235,9 @@ export class FakeHealthchecks {
         (end === undefined || end === 0 || f.created < end * 1000) &&
         (seconds === undefined || seconds === 0 || f.created >= Date.now() - seconds * 1000),
     );
-    return c.json({ flips: flips.map((f) => ({ timestamp: iso(f.created), up: f.newStatus === 'up' ? 1 : 0 })) });
+    return c.json({
+      flips: flips.map((f) => ({ timestamp: iso(f.created), up: f.newStatus === 'up' ? 1 : 0 })),
+    });
   }
 
   private channelList(c: Context, project: Project): Response {
