@@ -110,10 +110,11 @@ export class FakeHealthchecks {
     app.get('/api/v3/checks/:id/flips/', (c) => this.read(c, (p) => this.flipsOf(c, p, c.req.param('id'))));
     app.get('/api/v3/channels/', (c) => this.write(c, (p) => this.channelList(c, p)));
     app.all('*', (c) => c.html(DJANGO_404, 404));
-    await new Promise<void>((resolve) => {
-      this.server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve());
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.sender = setInterval(() => this.sendAlerts(), 500);
     return this;
   }
