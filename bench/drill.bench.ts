@@ -1,6 +1,7 @@
 import {
   alertmanagerBinary,
   CHECK_UUID,
+  drillArgs,
   fireWatchdog,
   silencesOn,
   startAlertmanagers,
@@ -41,22 +42,9 @@ export default async function (): Promise<void> {
     await fireWatchdog(nodes);
     for (let i = 0; i < RUNS; i++) {
       await waitUntilUp(rig);
-      const run = await runCli(
-        [
-          'drill',
-          '--alertmanager',
-          nodes[0]?.url as string,
-          '--observer',
-          rig.url,
-          '--check',
-          CHECK_UUID,
-          '--api-key-file',
-          rig.keyFile,
-          '--format',
-          'json',
-        ],
-        { timeoutMs: 120_000 },
-      );
+      const run = await runCli(drillArgs(rig, nodes, '--check', CHECK_UUID, '--format', 'json'), {
+        timeoutMs: 120_000,
+      });
       if (run.code !== 0) throw new Error(`drill exited ${run.code}: ${run.stdout}${run.stderr}`);
       const report = JSON.parse(run.stdout) as Report;
       const silence = (await silencesOn(nodes[0] as { url: string })).find((s) => s.id === report.silence.id);

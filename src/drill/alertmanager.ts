@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
-import { type Answer, call, describeAnswer, type Endpoint, jsonOf } from './http.js';
+import { type Answer, authorizedEndpoint, call, describeAnswer, type Endpoint, jsonOf } from './http.js';
 
 /**
  * Alertmanager's API v2, the part the drill uses: status, alerts, silences. Answers are checked
@@ -79,11 +79,7 @@ export class AlertmanagerClient implements AlertmanagerPort {
     authorization: string | undefined,
     private readonly clock: Clock,
   ) {
-    this.endpoint = {
-      what: `Alertmanager ${url}`,
-      baseUrl: url,
-      headers: authorization ? { authorization } : {},
-    };
+    this.endpoint = authorizedEndpoint(`Alertmanager ${url}`, url, authorization);
   }
 
   async status(signal?: AbortSignal): Promise<AmStatus> {

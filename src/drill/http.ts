@@ -21,6 +21,15 @@ export interface Endpoint {
   onDate?: (date: string, sentAt: number, receivedAt: number) => void;
 }
 
+/** An endpoint that authenticates with an `Authorization` header, if any. */
+export function authorizedEndpoint(
+  what: string,
+  baseUrl: string,
+  authorization: string | undefined,
+): Endpoint {
+  return { what, baseUrl, headers: authorization ? { authorization } : {} };
+}
+
 export interface Answer {
   status: number;
   text: string;

@@ -23,6 +23,8 @@ export interface PreflightSettings {
   alert: string;
   maxDetectMs: number;
   timeoutMs: number | undefined;
+  /** A drill needs to see the channels; a preflight can do without (read-only keys). */
+  preflightOnly: boolean;
 }
 
 export interface Finding {
@@ -38,7 +40,7 @@ export function evaluatePreflight(facts: PreflightFacts, settings: PreflightSett
   return [
     checkFinding(facts),
     detectWindowFinding(facts.check, settings),
-    ...channelFindings(facts),
+    ...channelFindings(facts, settings.preflightOnly),
     ...facts.alertmanagers.map((am) => alertmanagerFinding(am, settings.alert, facts.alertmanagers.length)),
   ];
 }
@@ -118,10 +120,23 @@ function detectWindowFinding(check: ObservedCheck, settings: PreflightSettings):
   return { name, ok: true, detail: `${sum} ≤ --max-detect ${compactDuration(settings.maxDetectMs)}` };
 }
 
-function channelFindings({ check, channels, notifications }: PreflightFacts): Finding[] {
+function channelFindings(
+  { check, channels, notifications }: PreflightFacts,
+  preflightOnly: boolean,
+): Finding[] {
   const name = 'channels';
-  if (check.channels === undefined)
-    return [{ name, ok: true, detail: 'not visible with a read-only API key (not checked)' }];
+  if (check.channels === undefined) {
+    return preflightOnly
+      ? [{ name, ok: true, detail: 'not visible with a read-only API key (not checked)' }]
+      : [
+          {
+            name,
+            ok: false,
+            detail:
+              'not visible with a read-only API key: a drill needs a read-write key to see where the page goes (a read-only key is enough for --preflight-only)',
+          },
+        ];
+  }
   if (check.channels.length === 0)
     return [
       { name, ok: false, detail: `check ${describeCheck(check)} has no channel: nobody would be paged` },

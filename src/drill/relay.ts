@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import type { DrillDeliveriesJson } from '../relay/deliveries.js';
-import { call, describeAnswer, type Endpoint, jsonOf } from './http.js';
+import { authorizedEndpoint, call, describeAnswer, type Endpoint, jsonOf } from './http.js';
 
 /** The relay's `GET /deliveries?drill_id=`: which drill alerts this replica delivered to Discord. */
 
@@ -40,11 +40,7 @@ export class RelayClient implements RelayPort {
     authorization: string | undefined,
     private readonly clock: Clock,
   ) {
-    this.endpoint = {
-      what: `the relay ${url}`,
-      baseUrl: url,
-      headers: authorization ? { authorization } : {},
-    };
+    this.endpoint = authorizedEndpoint(`the relay ${url}`, url, authorization);
   }
 
   async deliveries(drillId: string, signal?: AbortSignal): Promise<RelayDeliveryRecord[]> {

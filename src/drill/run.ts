@@ -254,6 +254,7 @@ class Drill {
         alert: this.settings.alert,
         maxDetectMs: this.settings.maxDetectMs,
         timeoutMs: this.settings.timeoutMs,
+        preflightOnly: this.settings.preflightOnly,
       },
     );
     for (const f of findings) this.step(f.name, f.ok, f.detail);
@@ -368,31 +369,15 @@ class Drill {
     timeoutMs: number,
   ): Promise<ObservedFlip> {
     const { observer } = this.ports;
-    let last = check.status;
-    let lastError: string | undefined;
-    const found = await this.poll(
-      silence.startsAt + timeoutMs,
-      async (): Promise<PollAnswer<ObservedFlip>> => {
-        try {
-          const now = await observer.getCheck(check.id, this.deps.signal);
-          last = now.status;
-          lastError = undefined;
-          if (now.status !== 'down') return { done: false };
-          const flip = newFlips(await observer.flips(check.id, this.deps.signal), baseline).find(isDown);
-          return flip ? { done: true, value: flip } : { done: false };
-        } catch (err) {
-          if (this.deps.signal.aborted || isPermanent(err)) throw err;
-          lastError = toAppError(err).message;
-          return { done: false };
-        }
-      },
+    const wait = await this.waitForFlip(check, silence.startsAt + timeoutMs, 'down', (fresh) =>
+      newFlips(fresh, baseline).find(isDown),
     );
-    if (!found) {
-      const detail = `no page within --timeout ${compactDuration(timeoutMs)}: the check is still ${last}${lastError ? ` (last error: ${lastError})` : ' (does something else than Alertmanager ping it?)'}`;
+    if (!wait.flip) {
+      const detail = `no page within --timeout ${compactDuration(timeoutMs)}: the check is still ${wait.last}${wait.lastError ? ` (last error: ${wait.lastError})` : ' (does something else than Alertmanager ping it?)'}`;
       this.step('page', false, detail);
       throw new DrillFailure(detail);
     }
-    const flip = found.value;
+    const flip = wait.flip;
     this.flipDownAt = flip.at;
     const silencedAt = observer.toObserverTime(silence.startsAt);
     const at = flipInstant(flip.at, silencedAt, observer.toObserverTime(this.clock.now()));
@@ -403,6 +388,25 @@ class Drill {
       `${observerName(check)} flipped the check down at ${isoTime(flip.at)}: ${measuredDuration(this.timeToPageMs)} after the silence`,
     );
     return flip;
+  }
+
+  /** Polls the observer until the check has `status` and `pick` finds the flip that caused it. */
+  private async waitForFlip(
+    check: ObservedCheck,
+    deadline: number,
+    status: 'up' | 'down',
+    pick: (flips: ObservedFlip[]) => ObservedFlip | undefined,
+  ): Promise<{ flip?: ObservedFlip; last: string; lastError?: string }> {
+    const { observer } = this.ports;
+    let last = check.status;
+    const { found, lastError } = await this.pollTolerant(deadline, async () => {
+      const now = await observer.getCheck(check.id, this.deps.signal);
+      last = now.status;
+      if (now.status !== status) return { done: false };
+      const flip = pick(await observer.flips(check.id, this.deps.signal));
+      return flip ? { done: true, value: flip } : { done: false };
+    });
+    return { ...(found ? { flip: found.value } : {}), last, ...(lastError ? { lastError } : {}) };
   }
 
   private async waitForNotification(
@@ -425,10 +429,11 @@ class Drill {
     }
     const waitMs = Math.max(pageDeadline - this.clock.now(), NOTIFICATION_MIN_WAIT_MS);
     let pending: typeof first | undefined = first;
-    let lastError: string | undefined;
+    let progress = 'none queued';
     type Outcome = { ok: true; sent: ObservedNotification } | { ok: false; mine: ObservedNotification[] };
-    const outcome = await this.poll(this.clock.now() + waitMs, async (): Promise<PollAnswer<Outcome>> => {
-      try {
+    const { found: outcome, lastError } = await this.pollTolerant(
+      this.clock.now() + waitMs,
+      async (): Promise<PollAnswer<Outcome>> => {
         const list = pending ?? (await observer.notifications(check.id, this.deps.signal));
         pending = undefined;
         if (!Array.isArray(list)) return { done: false };
@@ -439,17 +444,10 @@ class Drill {
         if (sent) return { done: true, value: { ok: true, sent } };
         if (mine.length > 0 && mine.every((n) => n.status === 'failed'))
           return { done: true, value: { ok: false, mine } };
-        lastError =
-          mine.length === 0
-            ? 'no notification queued for the flip'
-            : `${mine.map((n) => `${n.channel}: ${n.status}`).join(', ')}`;
+        if (mine.length > 0) progress = mine.map((n) => `${n.channel}: ${n.status}`).join(', ');
         return { done: false };
-      } catch (err) {
-        if (this.deps.signal.aborted || isPermanent(err)) throw err;
-        lastError = toAppError(err).message;
-        return { done: false };
-      }
-    });
+      },
+    );
     if (outcome?.value.ok) {
       const sent = outcome.value.sent;
       this.step(
@@ -462,7 +460,7 @@ class Drill {
     const detail =
       outcome && !outcome.value.ok
         ? `the check went down, but every notification failed: ${outcome.value.mine.map((n) => `${n.channel}: ${n.error ?? 'failed'}`).join('; ')}`
-        : `the check went down, but no notification was sent within ${compactDuration(waitMs)} of the flip (${lastError ?? 'none queued'}): no channel, a maintenance window, or a channel still retrying`;
+        : `the check went down, but no notification was sent within ${compactDuration(waitMs)} of the flip (${progress}${lastError ? `; last error: ${lastError}` : ''}): no channel, a maintenance window, or a channel still retrying`;
     this.step('notification', false, detail);
     throw new DrillFailure(detail);
   }
@@ -519,35 +517,21 @@ class Drill {
   ): Promise<void> {
     const { observer } = this.ports;
     const from = this.silenceExpiredAt ?? this.clock.now();
-    let last = 'down';
-    let lastError: string | undefined;
-    const found = await this.poll(from + timeoutMs, async (): Promise<PollAnswer<ObservedFlip>> => {
-      try {
-        const now = await observer.getCheck(check.id, this.deps.signal);
-        last = now.status;
-        if (now.status !== 'up') return { done: false };
-        const flip = newFlips(await observer.flips(check.id, this.deps.signal), known).find(
-          (f) => f.up && f.at >= (this.flipDownAt ?? 0),
-        );
-        return flip ? { done: true, value: flip } : { done: false };
-      } catch (err) {
-        if (this.deps.signal.aborted || isPermanent(err)) throw err;
-        lastError = toAppError(err).message;
-        return { done: false };
-      }
-    });
-    if (!found) {
-      const detail = `the check did not recover within ${compactDuration(timeoutMs)} after the silence was expired: still ${last}${lastError ? ` (last error: ${lastError})` : ''}; is "${this.settings.alert}" still firing and routed to the observer?`;
+    const wait = await this.waitForFlip({ ...check, status: 'down' }, from + timeoutMs, 'up', (fresh) =>
+      newFlips(fresh, known).find((f) => f.up && f.at >= (this.flipDownAt ?? 0)),
+    );
+    if (!wait.flip) {
+      const detail = `the check did not recover within ${compactDuration(timeoutMs)} after the silence was expired: still ${wait.last}${wait.lastError ? ` (last error: ${wait.lastError})` : ''}; is "${this.settings.alert}" still firing and routed to the observer?`;
       this.step('recovery', false, detail);
       throw new DrillFailure(detail);
     }
     const expiredAt = observer.toObserverTime(from);
-    const at = flipInstant(found.value.at, expiredAt, observer.toObserverTime(this.clock.now()));
+    const at = flipInstant(wait.flip.at, expiredAt, observer.toObserverTime(this.clock.now()));
     this.timeToRecoverMs = Math.max(0, at - expiredAt);
     this.step(
       'recovery',
       true,
-      `the check is up again at ${isoTime(found.value.at)}: ${measuredDuration(this.timeToRecoverMs)} after the silence was expired`,
+      `the check is up again at ${isoTime(wait.flip.at)}: ${measuredDuration(this.timeToRecoverMs)} after the silence was expired`,
     );
   }
 
@@ -575,22 +559,22 @@ class Drill {
     if (this.ports.relays.length === 0) return '; test alert posted (delivery not confirmed: no --relay)';
 
     this.phase = 'relay-delivery';
-    let lastError: string | undefined;
-    const found = await this.poll(posted + timeoutMs, async (): Promise<PollAnswer<RelayDeliveryRecord>> => {
-      const answers = await Promise.all(
-        this.ports.relays.map(async (relay) => {
-          try {
-            return await relay.deliveries(this.deps.runId, this.deps.signal);
-          } catch (err) {
-            if (this.deps.signal.aborted || isPermanent(err)) throw err;
-            lastError = toAppError(err).message;
-            return [];
-          }
-        }),
-      );
-      const hit = answers.flat().find((d) => d.status === 'firing');
-      return hit ? { done: true, value: hit } : { done: false };
-    });
+    const { found, lastError } = await this.pollTolerant(
+      posted + timeoutMs,
+      async (): Promise<PollAnswer<RelayDeliveryRecord>> => {
+        // Any replica may have delivered it; one that does not answer now is asked again.
+        const answers = await Promise.allSettled(
+          this.ports.relays.map((relay) => relay.deliveries(this.deps.runId, this.deps.signal)),
+        );
+        const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+        const hit = answers
+          .flatMap((a) => (a.status === 'fulfilled' ? a.value : []))
+          .find((d) => d.status === 'firing');
+        if (hit) return { done: true, value: hit };
+        if (failed) throw failed.reason;
+        return { done: false };
+      },
+    );
     if (!found) {
       const detail = `no relay reported delivering the test alert to Discord within ${compactDuration(timeoutMs)}${lastError ? ` (last error: ${lastError})` : ''}: is ${TEST_ALERT_NAME} routed to the relay?`;
       this.step('relay-delivery', false, detail);
@@ -671,8 +655,33 @@ class Drill {
     }
   }
 
-  private poll<T>(deadline: number, look: () => Promise<PollAnswer<T>>): Promise<{ value: T } | undefined> {
-    return pollUntil(this.deps.poller, deadline, look, this.deps.signal);
+  /**
+   * Polls until `look` is done or the deadline passes. An endpoint error that another look may
+   * not see (a timeout, a 503) is remembered and the polling goes on; a refused key or a check
+   * that is gone ends it.
+   */
+  private async pollTolerant<T>(
+    deadline: number,
+    look: () => Promise<PollAnswer<T>>,
+  ): Promise<{ found: { value: T } | undefined; lastError: string | undefined }> {
+    let lastError: string | undefined;
+    const found = await pollUntil(
+      this.deps.poller,
+      deadline,
+      async () => {
+        try {
+          const answer = await look();
+          lastError = undefined;
+          return answer;
+        } catch (err) {
+          if (this.deps.signal.aborted || isPermanent(err)) throw err;
+          lastError = toAppError(err).message;
+          return { done: false };
+        }
+      },
+      this.deps.signal,
+    );
+    return { found, lastError };
   }
 }
 

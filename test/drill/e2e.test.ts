@@ -9,6 +9,7 @@ import {
   activeSilences,
   alertmanagerBinary,
   CHECK_UUID,
+  drillArgs,
   fireWatchdog,
   flipsOf,
   silencesOn,
@@ -25,20 +26,6 @@ import {
  */
 
 const skip = alertmanagerBinary ? false : missingBinaryMessage('Alertmanager', 'prometheus-alertmanager');
-
-function drillArgs(rig: WatchRig, nodes: Array<{ url: string }>, ...extra: string[]): string[] {
-  return [
-    'drill',
-    ...nodes.flatMap((n) => ['--alertmanager', n.url]),
-    '--observer',
-    rig.url,
-    '--check',
-    'alertmanager-watchdog',
-    '--api-key-file',
-    rig.keyFile,
-    ...extra,
-  ];
-}
 
 /** A watch and Alertmanager(s) with the Watchdog arriving; stopped when the test ends. */
 async function path(
@@ -72,22 +59,7 @@ test('a passing drill: silence, page within period + grace, unsilence, recovery;
   await fireWatchdog(nodes);
   await waitUntilUp(rig);
 
-  const result = await runCli(
-    [
-      'drill',
-      '--alertmanager',
-      nodes[0]?.url as string,
-      '--observer',
-      rig.url,
-      '--check',
-      'alertmanager-watchdog',
-      '--api-key-file',
-      rig.keyFile,
-      '--format',
-      'json',
-    ],
-    { timeoutMs: 90_000 },
-  );
+  const result = await runCli(drillArgs(rig, nodes, '--format', 'json'), { timeoutMs: 90_000 });
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
   const report = JSON.parse(result.stdout) as {
     ok: boolean;
@@ -243,34 +215,14 @@ test('SIGTERM to the drill process mid-wait: the silence is expired, exit 1', { 
 test('unreachable Alertmanager or observer: exit 2 with one line; nothing silenced', { skip }, async (t) => {
   const { rig, nodes } = await path(t);
   const closed = `http://127.0.0.1:${await freePort()}`;
-  const am = await runCli([
-    'drill',
-    '--alertmanager',
-    closed,
-    '--observer',
-    rig.url,
-    '--check',
-    'alertmanager-watchdog',
-    '--api-key-file',
-    rig.keyFile,
-  ]);
+  const am = await runCli(drillArgs(rig, [{ url: closed }]));
   assert.equal(am.code, 2, am.stdout);
   assert.equal(
     am.stderr,
     `alertpath: cannot reach Alertmanager ${closed} at ${closed}/api/v2/status: connection refused\n`,
   );
 
-  const observer = await runCli([
-    'drill',
-    '--alertmanager',
-    nodes[0]?.url as string,
-    '--observer',
-    closed,
-    '--check',
-    'alertmanager-watchdog',
-    '--api-key-file',
-    rig.keyFile,
-  ]);
+  const observer = await runCli(drillArgs(rig, nodes, '--observer', closed));
   assert.equal(observer.code, 2, observer.stdout);
   assert.equal(observer.stderr.split('\n').length, 2, observer.stderr);
   assert.match(
@@ -402,4 +354,28 @@ test('HA: a listed peer that is not in the cluster fails the preflight', { skip 
     result.stdout,
     /FAIL {2}alertmanager +http:\/\/127\.0\.0\.1:\d+ is not clustered \(cluster disabled\)/,
   );
+});
+
+test('watch with a read-only key: the preflight passes by uuid or slug, a drill refuses it', {
+  skip,
+}, async (t) => {
+  const { rig, nodes } = await path(t);
+  for (const ref of [CHECK_UUID, 'alertmanager-watchdog']) {
+    const result = await runCli(
+      drillArgs(rig, nodes, '--api-key-file', rig.readOnlyKeyFile, '--check', ref, '--preflight-only'),
+    );
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stdout,
+      /ok {4}check +check "alertmanager-watchdog" \([0-9a-f]{40}\) on alertpath watch is up/,
+    );
+    assert.match(result.stdout, /ok {4}channels +not visible with a read-only API key \(not checked\)/);
+  }
+  const drill = await runCli(drillArgs(rig, nodes, '--api-key-file', rig.readOnlyKeyFile));
+  assert.equal(drill.code, 1, drill.stdout);
+  assert.match(
+    drill.stdout,
+    /FAIL {2}channels +not visible with a read-only API key: a drill needs a read-write key/,
+  );
+  assert.deepEqual(await silencesOn(nodes[0] as AlertmanagerNode), []);
 });

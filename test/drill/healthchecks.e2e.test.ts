@@ -42,7 +42,17 @@ async function hostedPath(t: { after(fn: () => Promise<void>): void }, grace = 3
   writeFileSync(keyFile, project.apiKey);
   const readOnlyKeyFile = join(dir, 'ro-key');
   writeFileSync(readOnlyKeyFile, project.apiKeyReadonly);
-  return { hc, project, check, report, foreign, nodes, keyFile, readOnlyKeyFile, dir };
+  const args = (...extra: string[]) => [
+    'drill',
+    '--alertmanager',
+    nodes[0]?.url as string,
+    '--observer',
+    hc.url,
+    '--check',
+    'alertmanager-watchdog',
+    ...extra,
+  ];
+  return { hc, project, check, report, foreign, nodes, keyFile, readOnlyKeyFile, dir, args };
 }
 
 test('hosted Healthchecks: a passing drill, channels listed by name; the result is pinged to a check', {
@@ -51,19 +61,7 @@ test('hosted Healthchecks: a passing drill, channels listed by name; the result 
   const p = await hostedPath(t);
   const am = p.nodes[0]?.url as string;
   const result = await runCli(
-    [
-      'drill',
-      '--alertmanager',
-      am,
-      '--observer',
-      p.hc.url,
-      '--check',
-      'alertmanager-watchdog',
-      '--report-ping',
-      `${p.hc.url}/ping/${p.report.code}`,
-      '--format',
-      'json',
-    ],
+    p.args('--report-ping', `${p.hc.url}/ping/${p.report.code}`, '--format', 'json'),
     { env: { ALERTPATH_OBSERVER_API_KEY_FILE: p.keyFile }, timeoutMs: 90_000 },
   );
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -102,16 +100,7 @@ test('hosted Healthchecks: a read-only key is enough for --preflight-only (by uu
   skip,
 }, async (t) => {
   const p = await hostedPath(t);
-  const base = [
-    'drill',
-    '--alertmanager',
-    p.nodes[0]?.url as string,
-    '--observer',
-    p.hc.url,
-    '--api-key-file',
-    p.readOnlyKeyFile,
-    '--preflight-only',
-  ];
+  const base = [...p.args('--api-key-file', p.readOnlyKeyFile, '--preflight-only')];
   for (const ref of [p.check.code, 'alertmanager-watchdog']) {
     const result = await runCli([...base, '--check', ref]);
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -133,17 +122,7 @@ test('hosted Healthchecks: wrong key, a key of 31 characters, a check of another
   const run = (key: string, check: string) => {
     const file = join(p.dir, `k-${key.length}-${check.length}`);
     writeFileSync(file, key);
-    return runCli([
-      'drill',
-      '--alertmanager',
-      am,
-      '--observer',
-      p.hc.url,
-      '--check',
-      check,
-      '--api-key-file',
-      file,
-    ]);
+    return runCli([...p.args('--check', check, '--api-key-file', file)]);
   };
   const wrong = await run('hcw_0000000000000000000000000000', 'alertmanager-watchdog');
   assert.equal(wrong.code, 1);
@@ -178,19 +157,9 @@ test('hosted Healthchecks: a failed drill pings the report check’s /fail, so i
   const p = await hostedPath(t, 48 * 3600);
   const file = join(p.dir, 'key-report');
   writeFileSync(file, p.project.apiKey);
-  const result = await runCli([
-    'drill',
-    '--alertmanager',
-    p.nodes[0]?.url as string,
-    '--observer',
-    p.hc.url,
-    '--check',
-    'alertmanager-watchdog',
-    '--api-key-file',
-    file,
-    '--report-ping',
-    `${p.hc.url}/ping/${p.report.code}`,
-  ]);
+  const result = await runCli(
+    p.args('--api-key-file', file, '--report-ping', `${p.hc.url}/ping/${p.report.code}`),
+  );
   assert.equal(result.code, 1);
   assert.equal(p.report.pings.length, 1);
   assert.equal(p.report.pings[0]?.kind, 'fail');

@@ -43,8 +43,8 @@ function facts(over: Partial<PreflightFacts> = {}): PreflightFacts {
   };
 }
 
-const evaluate = (f: PreflightFacts, timeoutMs?: number) =>
-  evaluatePreflight(f, { alert: 'Watchdog', maxDetectMs: 15 * MIN, timeoutMs });
+const evaluate = (f: PreflightFacts, timeoutMs?: number, preflightOnly = false) =>
+  evaluatePreflight(f, { alert: 'Watchdog', maxDetectMs: 15 * MIN, timeoutMs, preflightOnly });
 const failures = (list: Finding[]) => list.filter((f) => !f.ok);
 
 test('a healthy path passes every finding', () => {
@@ -144,11 +144,16 @@ test('channels: none, a failed last send (each its own line), Healthchecks ids l
     '1 channel: My Phone (sms); this observer does not expose notification outcomes',
   );
 
-  const readOnly = evaluate(
-    facts({ check: check({ channels: undefined }), channels: undefined, notifications: undefined }),
-  );
+  const readOnlyFacts = facts({
+    check: check({ channels: undefined }),
+    channels: undefined,
+    notifications: undefined,
+  });
+  const readOnly = evaluate(readOnlyFacts, undefined, true);
   assert.deepEqual(failures(readOnly), []);
   assert.equal(readOnly[2]?.detail, 'not visible with a read-only API key (not checked)');
+  const [drill] = failures(evaluate(readOnlyFacts));
+  assert.match(drill?.detail ?? '', /^not visible with a read-only API key: a drill needs a read-write key/);
 });
 
 test('Alertmanager: not firing, silenced already, inhibited, unclustered in HA, unreachable', () => {

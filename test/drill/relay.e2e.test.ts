@@ -11,6 +11,7 @@ import { eventually } from '../helpers/ports.js';
 import {
   alertmanagerBinary,
   CHECK_UUID,
+  drillArgs,
   fireWatchdog,
   startAlertmanagers,
   startWatchRig,
@@ -52,21 +53,7 @@ test('--test-alert --relay: delivered to Discord, confirmed by the relay, resolv
   await waitUntilUp(rig);
   const tokenFile = join(rig.dir, 'relay-token');
   writeFileSync(tokenFile, 'relay-token\n');
-  const base = [
-    'drill',
-    '--alertmanager',
-    nodes[0]?.url as string,
-    '--observer',
-    rig.url,
-    '--check',
-    'alertmanager-watchdog',
-    '--api-key-file',
-    rig.keyFile,
-    '--preflight-only',
-    '--test-alert',
-    '--relay',
-    relay.url,
-  ];
+  const base = [...drillArgs(rig, nodes), '--preflight-only', '--test-alert', '--relay', relay.url];
 
   const result = await runCli([...base, '--relay-bearer-file', tokenFile, '--format', 'json'], {
     timeoutMs: 60_000,

@@ -324,3 +324,18 @@ export async function startAuthProxy(
     },
   };
 }
+
+/** `alertpath drill` against the rig's watch check and these Alertmanagers; later flags win. */
+export function drillArgs(rig: WatchRig, nodes: Array<{ url: string }>, ...extra: string[]): string[] {
+  return [
+    'drill',
+    ...nodes.flatMap((n) => ['--alertmanager', n.url]),
+    '--observer',
+    rig.url,
+    '--check',
+    'alertmanager-watchdog',
+    '--api-key-file',
+    rig.keyFile,
+    ...extra,
+  ];
+}
