@@ -277,7 +277,9 @@ class Drill {
     const endsAt = now + timeoutMs + SILENCE_MARGIN_MS;
     const body: NewSilence = {
       matchers: [{ name: 'alertname', value: this.settings.alert, isRegex: false, isEqual: true }],
-      startsAt: new Date(now).toISOString(),
+      // Alertmanager starts a silence dated in the past now (by its own clock): a drill host whose
+      // clock runs ahead must not create a silence that is only pending.
+      startsAt: new Date(now - SILENCE_MARGIN_MS).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
       createdBy: 'alertpath drill',
       comment: this.comment,
