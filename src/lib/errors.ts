@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   AP_DISCORD_REJECTED: { status: 502, exit: 1, meaning: 'Discord refused a message (4xx other than 429)' },
   AP_UPSTREAM_REJECTED: { status: 502, exit: 1, meaning: 'another service refused what was sent to it' },
   AP_UNAVAILABLE: { status: 503, exit: 1, meaning: 'a dependency cannot be reached now: retry later' },
+  AP_UNREACHABLE: {
+    status: 502,
+    exit: 2,
+    meaning: 'an endpoint a command depends on cannot be reached at all',
+  },
+  AP_DRILL_FAILED: { status: 500, exit: 1, meaning: 'a drill or preflight ran and did not pass' },
   AP_INTERNAL: { status: 500, exit: 1, meaning: 'a bug: anything not mapped to a code above' },
 } as const satisfies Record<string, { status: number; exit: number; meaning: string }>;
 

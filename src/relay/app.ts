@@ -5,13 +5,20 @@ import { AppError } from '../lib/errors.js';
 import { readRequestBody } from '../lib/http-body.js';
 import type { RelayConfig } from './config.js';
 import type { RelayDelivery } from './deliver.js';
+import { type DrillDeliveries, deliveriesHandler } from './deliveries.js';
 import type { RelayMetrics } from './metrics.js';
 
 /**
- * The relay's HTTP routes: `POST /webhook` (the `default` route) and `POST /webhook/:route`.
+ * The relay's HTTP routes: `POST /webhook` (the `default` route), `POST /webhook/:route`, and
+ * `GET /deliveries?drill_id=` (drill alerts delivered; same auth as the webhook).
  * Errors are thrown as AppErrors; the service wrapper maps them to status and JSON body.
  */
-export function relayApp(config: RelayConfig, delivery: RelayDelivery, metrics: RelayMetrics): Hono {
+export function relayApp(
+  config: RelayConfig,
+  delivery: RelayDelivery,
+  metrics: RelayMetrics,
+  deliveries?: DrillDeliveries,
+): Hono {
   const app = new Hono();
   const handle = async (c: Context, routeName: string) => {
     if (!delivery.hasRoute(routeName)) throw new AppError('AP_NOT_FOUND', `unknown route "${routeName}"`);
@@ -35,6 +42,10 @@ export function relayApp(config: RelayConfig, delivery: RelayDelivery, metrics: 
   app.use('/webhook/*', authenticate(config));
   app.post('/webhook', (c) => handle(c, 'default'));
   app.post('/webhook/:route', (c) => handle(c, c.req.param('route')));
+  if (deliveries) {
+    app.use('/deliveries', authenticate(config));
+    app.get('/deliveries', deliveriesHandler(deliveries));
+  }
   return app;
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/log.js';
 import { postReport } from '../lib/outbound.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 import type { RelayConfig } from './config.js';
+import type { DrillDeliveries } from './deliveries.js';
 import type { Outcome, RelayMetrics } from './metrics.js';
 import { renderNotification } from './render.js';
 
@@ -21,6 +22,8 @@ export interface RelayDeps {
   logger: Logger;
   metrics: RelayMetrics;
   random?: () => number;
+  /** Where deliveries of drill alerts (label `drill_id`) are recorded for `GET /deliveries`. */
+  deliveries?: DrillDeliveries;
 }
 
 /**
@@ -130,6 +133,8 @@ export class RelayDelivery {
       });
     }
     const messages = results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+    if (rest.length > 0)
+      this.deps.deliveries?.record(routeName, payload.receiver, rest, this.deps.clock.now());
     count(rest.length === 0 ? 'heartbeat' : 'delivered');
     return { status: 'delivered', messages };
   }

@@ -6,12 +6,14 @@ import { parseListen } from '../lib/schema.js';
 import { relayApp } from './app.js';
 import type { RelayConfig } from './config.js';
 import { RelayDelivery } from './deliver.js';
+import { DrillDeliveries } from './deliveries.js';
 import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 
 export interface RelayParts {
   app: Hono;
   delivery: RelayDelivery;
   metrics: RelayMetrics;
+  deliveries: DrillDeliveries;
 }
 
 /** Builds the relay without a socket (tests call `app.request()`). */
@@ -20,13 +22,15 @@ export function buildRelay(
   deps: { logger: Logger; clock?: Clock; random?: () => number; processMetrics?: boolean },
 ): RelayParts {
   const metrics = createRelayMetrics({ processMetrics: deps.processMetrics ?? true });
+  const deliveries = new DrillDeliveries();
   const delivery = new RelayDelivery(config, {
     clock: deps.clock ?? systemClock,
     logger: deps.logger,
     metrics,
+    deliveries,
     ...(deps.random ? { random: deps.random } : {}),
   });
-  return { app: relayApp(config, delivery, metrics), delivery, metrics };
+  return { app: relayApp(config, delivery, metrics, deliveries), delivery, metrics, deliveries };
 }
 
 /** The full service: operational routes, the listener and the SIGTERM drain. */
