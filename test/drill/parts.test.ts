@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ClockOffset } from '../../src/drill/clock-offset.js';
 import { buildDrillPlan, DRILL_DEFAULTS, type DrillFlags } from '../../src/drill/options.js';
 import { pollUntil } from '../../src/drill/poll.js';
-import { ManualClock } from '../../src/lib/clock.js';
+import { ManualClock } from '../helpers/clock.js';
 import { isAppError } from '../../src/lib/errors.js';
 
 const files: Record<string, string> = {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { DrillResult } from '../../src/drill/model.js';
 import type { Poller } from '../../src/drill/poll.js';
 import { type DrillSettings, flipInstant, runDrill } from '../../src/drill/run.js';
-import { ManualClock } from '../../src/lib/clock.js';
+import { ManualClock } from '../helpers/clock.js';
 import { World, type WorldOptions } from './world.js';
 
 /**
