@@ -113,7 +113,7 @@ function component(field: FieldName, text: string, fromEnd = false): number[] {
       else values = range(v, BOUNDS[field as Exclude<FieldName, 'day-of-week'>][1]);
     }
     if (fromEnd && values.some((v) => v > 28)) throw bad(field);
-    values.filter((_, i) => i % step === 0).forEach((v) => out.add(v));
+    for (const [i, v] of values.entries()) if (i % step === 0) out.add(v);
   }
   return [...out].sort((a, b) => a - b);
 }
