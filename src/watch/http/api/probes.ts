@@ -1,14 +1,23 @@
 import { Hono } from 'hono';
 import type { CheckRecord } from '../../checks/model.js';
 import { probeHourJson, probeResultJson } from '../check-json.js';
-import { type ApiContext, type ApiDeps, type ApiEnv, findCheck, invalid, timeRange } from './context.js';
+import {
+  type ApiContext,
+  type ApiDeps,
+  type ApiEnv,
+  endpoint,
+  findCheck,
+  idKind,
+  invalid,
+  timeRange,
+} from './context.js';
 
 /** Probe results: the last (up to 1 000) results, newest first, and per-hour aggregates. */
 export function probeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   const probe = async (c: ApiContext): Promise<CheckRecord> => {
-    const found = await findCheck(deps, c, c.req.param('id') as string, true);
+    const found = await findCheck(deps, c.req.param('id') as string);
     if (!found.def.probe) throw invalid('this check is not a probe');
     return found;
   };
@@ -22,8 +31,6 @@ export function probeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const rows = await deps.store.listProbeResults(found.uuid, limit);
     return c.json({ results: rows.map(probeResultJson) });
   };
-  app.get('/checks/:id/results', results);
-  app.get('/checks/:id/results/', results);
 
   const hourly = async (c: ApiContext) => {
     const found = await probe(c);
@@ -34,8 +41,12 @@ export function probeRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const rows = await deps.store.listProbeHours(found.uuid, range);
     return c.json({ hours: rows.map(probeHourJson) });
   };
-  app.get('/checks/:id/results/hourly', hourly);
-  app.get('/checks/:id/results/hourly/', hourly);
+
+  const known = (c: ApiContext) => idKind(c.req.param('id') as string) !== undefined;
+  for (const path of ['/checks/:id/results', '/checks/:id/results/'])
+    endpoint(app, path, deps, (c) => (known(c) ? { GET: ['read', results] } : undefined));
+  for (const path of ['/checks/:id/results/hourly', '/checks/:id/results/hourly/'])
+    endpoint(app, path, deps, (c) => (known(c) ? { GET: ['read', hourly] } : undefined));
 
   return app;
 }
