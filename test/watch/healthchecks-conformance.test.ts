@@ -1463,6 +1463,368 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   });
 }
 
+
+// ---- test_get_pings.py, test_get_ping_body.py -------------------------------------------------
+
+{
+  const F = 'test_get_pings';
+  const a1 = (h: Hc) => h.check({ name: 'Alice 1', timeout: 3600, grace: 900, tags: 'a1-tag a1-additional-tag' });
+  /** The ping of Healthchecks' setUp: from 1.2.3.4, over https, by foo-agent. */
+  const setUpPing = (h: Hc, uuid: string, over: Parameters<Hc['ping']>[1] = {}) =>
+    h.ping(uuid, {
+      ...over,
+      headers: { 'X-Forwarded-For': '1.2.3.4', 'X-Forwarded-Proto': 'https', 'User-Agent': 'foo-agent', ...over.headers },
+    });
+  const url = (uuid: string) => `/api/v3/checks/${uuid}/pings/`;
+
+  replay(F, 'test_it_works', async (h) => {
+    const c = await a1(h);
+    await setUpPing(h, c.uuid);
+    const r = await h.req('GET', url(c.uuid), { key: X });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.equal(r.json.pings.length, 1);
+    const p = r.json.pings[0] as Json;
+    assert.equal(p.n, 1);
+    assert.equal(p.remote_addr, '1.2.3.4');
+    assert.equal(p.scheme, 'https');
+    assert.equal(p.method, 'GET');
+    assert.equal(p.ua, 'foo-agent');
+    assert.equal(p.body_url, null);
+  });
+
+  replay(F, 'test_readonly_key_is_not_allowed', async (h) => {
+    const c = await a1(h);
+    assert.equal((await h.req('GET', url(c.uuid), { key: R })).status, 401);
+  });
+
+  replay(F, 'test_it_rejects_post', async (h) => {
+    const c = await a1(h);
+    assert.equal((await h.req('POST', url(c.uuid), { key: X })).status, 405);
+  });
+
+  replay(F, 'test_it_handles_missing_api_key', async (h) => {
+    const c = await a1(h);
+    const r = await h.req('GET', url(c.uuid));
+    assert.equal(r.status, 401);
+    assert.ok(r.text.includes('missing api key'));
+  });
+
+  replay(F, 'test_it_calculates_overlapping_durations', async (h) => {
+    const c = await a1(h);
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(MIN);
+    await h.ping(`${c.uuid}/start?rid=${RID_B}`);
+    await h.advance(MIN);
+    await h.ping(`${c.uuid}?rid=${RID_A}`);
+    await h.advance(4 * MIN);
+    await h.ping(`${c.uuid}?rid=${RID_B}`);
+    const pings = await h.pings(c.uuid);
+    assert.equal(pings[0]?.duration, 300.0);
+    assert.equal(pings[1]?.duration, 120.0);
+  });
+
+  replay(F, 'test_it_disables_duration_calculation', async (h) => {
+    const c = await a1(h);
+    const rid = (i: number) => `0b7e4b7c-1f7a-4c1e-8e9e-4d2f3a6b5c${String(i).padStart(2, '0')}`;
+    for (let i = 1; i < 12; i++) {
+      await h.advance(MIN);
+      await h.ping(`${c.uuid}?rid=${rid(i)}`);
+    }
+    const pings = await h.pings(c.uuid);
+    assert.equal(pings.length, 11);
+    for (const p of pings) assert.ok(!('duration' in p));
+  });
+
+  replay(F, 'test_it_handles_rid', async (h) => {
+    const c = await a1(h);
+    await setUpPing(h, `${c.uuid}?rid=${RID_A}`);
+    assert.equal((await h.lastPing(c.uuid)).rid, RID_A);
+  });
+
+  replay(F, 'test_it_handles_empty_body_raw', async (h) => {
+    const c = await a1(h);
+    await setUpPing(h, c.uuid, { method: 'POST', body: '' });
+    assert.equal((await h.lastPing(c.uuid)).body_url, null);
+  });
+
+  replay(F, 'test_it_handles_nonempty_body_raw', async (h) => {
+    const c = await a1(h);
+    await setUpPing(h, c.uuid, { method: 'POST', body: 'this is ping body' });
+    assert.equal((await h.lastPing(c.uuid)).body_url, `${BASE}/api/v3/checks/${c.uuid}/pings/1/body`);
+  });
+
+  notApplicable(F, 'alertpath stores ping bodies in its database, not in S3', [
+    'test_it_handles_zero_object_size',
+    'test_it_handles_nonempty_object_size',
+  ]);
+}
+
+{
+  const F = 'test_get_ping_body';
+  const setUp = async (h: Hc, body: string | Buffer = 'Foo\nBar\nBaz') => {
+    const c = await h.check({ name: 'Alice 1' });
+    await h.ping(c.uuid, { method: 'POST', body });
+    return `/api/v1/checks/${c.uuid}/pings/1/body`;
+  };
+
+  replay(F, 'test_it_works', async (h) => {
+    const r = await h.req('GET', await setUp(h), { key: X });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/plain');
+    assert.equal(r.text, 'Foo\nBar\nBaz');
+  });
+
+  replay(F, 'test_it_handles_missing_api_key', async (h) => {
+    const r = await h.req('GET', await setUp(h));
+    assert.equal(r.status, 401);
+    assert.ok(r.text.includes('missing api key'));
+  });
+
+  replay(F, 'test_readonly_key_is_not_allowed', async (h) => {
+    assert.equal((await h.req('GET', await setUp(h), { key: R })).status, 401);
+  });
+
+  replay(F, 'test_it_rejects_post', async (h) => {
+    assert.equal((await h.req('POST', await setUp(h), { key: X })).status, 405);
+  });
+
+  replay(F, 'test_it_checks_n_threshold', async (h) => {
+    const url = await setUp(h);
+    const uuid = url.split('/')[4] as string;
+    // 100 more pings: the log keeps the last 100, so ping #1 is outside it.
+    for (let i = 0; i < 100; i++) await h.ping(uuid);
+    assert.equal((await h.req('GET', url, { key: X })).status, 404);
+  });
+
+  replay(F, 'test_it_handles_no_body', async (h) => {
+    const c = await h.check({ name: 'Alice 1' });
+    await h.ping(c.uuid);
+    assert.equal((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).status, 404);
+  });
+
+  replay(F, 'test_it_returns_original_bytes', async (h) => {
+    const raw = Buffer.from('Hello\x01\x99World', 'latin1');
+    const r = await h.req('GET', await setUp(h, raw), { key: X });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/plain');
+    assert.deepEqual(r.bytes, raw);
+  });
+
+  notApplicable(F, 'alertpath has no projects: every key sees every check and channel', [
+    'test_it_rejects_charlies_key',
+  ]);
+  notApplicable(F, 'alertpath stores ping bodies in its database, not in S3', [
+    'test_it_handles_unhealthy_s3',
+    'test_it_handles_s3_error',
+  ]);
+}
+
+// ---- test_get_flips.py ------------------------------------------------------------------------
+
+{
+  const F = 'test_get_flips';
+  /** Healthchecks' setUp: one new → up flip at 2020-06-01 12:24:32.123. */
+  const o = { at: Date.UTC(2020, 5, 1, 12, 24, 32, 123) };
+  const setUp = async (h: Hc) => {
+    const c = await h.check({ name: 'Alice 1', timeout: 3600, grace: 900 });
+    await h.ping(c.uuid);
+    return c;
+  };
+  const get = async (h: Hc, qs = '', key = X) => {
+    const c = await setUp(h);
+    return h.req('GET', `/api/v1/checks/${c.uuid}/flips/${qs}`, { key });
+  };
+
+  replay(
+    F,
+    'test_it_works',
+    async (h) => {
+      const r = await get(h);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      assert.equal(r.json.flips.length, 1);
+      const f = r.json.flips[0] as Json;
+      assert.equal(f.timestamp, '2020-06-01T12:24:32+00:00');
+      assert.equal(f.up, 1);
+    },
+    o,
+  );
+
+  replay(
+    F,
+    'test_it_works_with_unique_key',
+    async (h) => {
+      const c = await setUp(h);
+      const key = (await h.api('GET', `/checks/${c.uuid}`, { key: R })).json.unique_key as string;
+      const r = await h.api('GET', `/checks/${key}/flips/`);
+      assert.equal(r.status, 200);
+      assert.equal(r.json.flips.length, 1);
+    },
+    o,
+  );
+
+  replay(F, 'test_readonly_key_is_allowed', async (h) => assert.equal((await get(h, '', R)).status, 200), o);
+
+  replay(
+    F,
+    'test_it_rejects_post',
+    async (h) => {
+      const c = await setUp(h);
+      assert.equal((await h.api('POST', `/checks/${c.uuid}/flips/`)).status, 405);
+    },
+    o,
+  );
+
+  replay(F, 'test_it_rejects_non_integer_start', async (h) => assert.equal((await get(h, '?start=abc')).status, 400), o);
+  replay(F, 'test_it_rejects_negative_start', async (h) => assert.equal((await get(h, '?start=-123')).status, 400), o);
+
+  replay(
+    F,
+    'test_it_filters_by_start',
+    async (h) => {
+      const r = await get(h, '?start=1591014300');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json, { flips: [] });
+    },
+    o,
+  );
+
+  replay(
+    F,
+    'test_it_filters_by_end',
+    async (h) => {
+      const r = await get(h, '?end=1591014180');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json, { flips: [] });
+    },
+    o,
+  );
+
+  replay(F, 'test_it_rejects_huge_start', async (h) => assert.equal((await get(h, '?start=12345678901234567890')).status, 400), o);
+  replay(F, 'test_it_rejects_negative_seconds', async (h) => assert.equal((await get(h, '?seconds=-123')).status, 400), o);
+  replay(F, 'test_it_rejects_huge_seconds', async (h) => assert.equal((await get(h, '?seconds=12345678901234567890')).status, 400), o);
+
+  replay(
+    F,
+    'test_it_handles_missing_api_key',
+    async (h) => {
+      const c = await setUp(h);
+      const r = await h.req('GET', `/api/v1/checks/${c.uuid}/flips/`);
+      assert.equal(r.status, 401);
+      assert.ok(r.text.includes('missing api key'));
+    },
+    o,
+  );
+}
+
+// ---- test_list_channels.py, test_auth.py, test_status.py --------------------------------------
+
+{
+  const F = 'test_list_channels';
+  const o = { channels: ['email-to-alice'] };
+
+  differs(
+    F,
+    'test_it_works',
+    'a channel’s id is its name in the config (Healthchecks: a UUID)',
+    async (h) => {
+      const r = await h.api('GET', '/channels/');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      assert.equal(r.json.channels.length, 1);
+      const ch = r.json.channels[0] as Json;
+      assert.equal(ch.id, 'email-to-alice');
+      assert.equal(ch.kind, 'fake');
+      assert.equal(ch.name, 'email-to-alice');
+    },
+    o,
+  );
+
+  replay(F, 'test_it_handles_options', async (h) => {
+    const r = await h.req('OPTIONS', '/api/v1/channels/');
+    assert.equal(r.status, 204);
+    assert.ok(r.headers.get('access-control-allow-methods')?.includes('GET'));
+  });
+
+  replay(
+    F,
+    'test_it_handles_missing_api_key',
+    async (h) => {
+      const r = await h.req('GET', '/api/v1/channels/');
+      assert.equal(r.status, 401);
+      assert.ok(r.text.includes('missing api key'));
+    },
+    o,
+  );
+
+  replay(F, 'test_it_rejects_post', async (h) => assert.equal((await h.api('POST', '/channels/')).status, 405), o);
+
+  notApplicable(F, 'alertpath has no projects: every key sees every check and channel', [
+    'test_it_shows_only_users_channels',
+  ]);
+}
+
+{
+  const F = 'test_auth';
+  replay(F, 'test_plain_text_api_key_works', async (h) => {
+    assert.equal((await h.req('GET', '/api/v1/checks/', { key: X })).status, 200);
+  });
+  replay(F, 'test_plain_text_readonly_key_works', async (h) => {
+    assert.equal((await h.req('GET', '/api/v1/checks/', { key: R })).status, 200);
+  });
+  replay(F, 'test_it_rejects_wrong_key', async (h) => {
+    assert.equal((await h.req('GET', '/api/v1/checks/', { key: 'W'.repeat(32) })).status, 401);
+  });
+
+  /** A watch with no keys configured generates one at first start (Healthchecks' set_api_key). */
+  const generated = async (fn: (rig: AppRig, key: string) => Promise<void>) => {
+    const rig = await appRig({ start: false, baseUrl: BASE });
+    try {
+      assert.ok(rig.apiKey, 'a key was generated and shown');
+      await fn(rig, rig.apiKey as string);
+    } finally {
+      await rig.close();
+      rmSync(rig.dir, { recursive: true, force: true });
+    }
+  };
+  replay(F, 'test_ro_endpoint_accepts_hashed_api_key', () =>
+    generated(async (rig, key) => {
+      const r = await rig.request('/api/v1/checks/', { headers: { 'X-Api-Key': key } });
+      assert.equal(r.status, 200);
+    }),
+  );
+  replay(F, 'test_rw_endpoint_accepts_hashed_api_key', () =>
+    generated(async (rig, key) => {
+      const r = await rig.request('/api/v1/checks/', {
+        method: 'POST',
+        headers: { 'X-Api-Key': key, 'Content-Type': 'application/json' },
+        body: '{"name": "Foo"}',
+      });
+      assert.equal(r.status, 201);
+    }),
+  );
+  replay(F, 'test_rw_endpoint_rejects_hashed_readonly_key', async (h) => {
+    assert.equal((await h.req('POST', '/api/v1/checks/', { key: R, body: { name: 'Foo' } })).status, 401);
+  });
+
+  notApplicable(F, 'alertpath generates no read-only keys (they come from the config)', [
+    'test_ro_endpoint_accepts_hashed_readonly_key',
+  ]);
+  notApplicable(F, 'tests Healthchecks’ internals (query counts, patched functions)', [
+    'test_it_does_not_compare_digest_to_plaintext_key',
+  ]);
+}
+
+{
+  const F = 'test_status';
+  replay(F, 'test_it_works', async (h) => {
+    const r = await h.req('GET', '/api/v1/status/');
+    assert.equal(r.status, 200);
+    assert.equal(r.text, 'OK');
+  });
+}
+
 //__MORE__
 
 // ---- the count --------------------------------------------------------------------------------
