@@ -250,7 +250,16 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   });
 
   replay(F, 'test_it_rejects_null_values', async (h) => {
-    for (const field of ['channels', 'timeout', 'grace', 'name', 'schedule', 'subject', 'subject_fail', 'unique'])
+    for (const field of [
+      'channels',
+      'timeout',
+      'grace',
+      'name',
+      'schedule',
+      'subject',
+      'subject_fail',
+      'unique',
+    ])
       await expectError(h, { [field]: null }, `${field} is not a`);
   });
 
@@ -400,7 +409,9 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   replay(F, 'test_it_rejects_non_number_timeout', (h) =>
     expectError(h, { timeout: 'oops' }, 'timeout is not a number'),
   );
-  replay(F, 'test_it_rejects_non_string_name', (h) => expectError(h, { name: false }, 'name is not a string'));
+  replay(F, 'test_it_rejects_non_string_name', (h) =>
+    expectError(h, { name: false }, 'name is not a string'),
+  );
   replay(F, 'test_it_rejects_long_name', (h) =>
     expectError(h, { name: '01234567890'.repeat(20) }, 'name is too long'),
   );
@@ -430,7 +441,11 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   });
 
   replay(F, 'test_it_rejects_long_cron_expression', (h) =>
-    expectError(h, { schedule: `${'1,'.repeat(100)}1 * * * *`, tz: 'Europe/Riga', grace: 60 }, 'schedule is too long'),
+    expectError(
+      h,
+      { schedule: `${'1,'.repeat(100)}1 * * * *`, tz: 'Europe/Riga', grace: 60 },
+      'schedule is too long',
+    ),
   );
 
   replay(F, 'test_it_validates_timezone', (h) =>
@@ -487,7 +502,8 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   );
 
   replay(F, 'test_it_rejects_non_boolean_filter_flags', async (h) => {
-    for (const s of ['filter_subject', 'filter_body']) await expectError(h, { [s]: 'surprise' }, `${s} is not a boolean`);
+    for (const s of ['filter_subject', 'filter_body'])
+      await expectError(h, { [s]: 'surprise' }, `${s} is not a boolean`);
   });
 
   replay(F, 'test_it_sets_methods', async (h) => {
@@ -568,7 +584,6 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   ]);
   notApplicable(F, 'alertpath has no projects, accounts or check limits', ['test_it_obeys_check_limit']);
 }
-
 
 // ---- test_update_check.py ---------------------------------------------------------------------
 
@@ -782,13 +797,28 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
 
   replay(F, 'test_it_rejects_null_values', async (h) => {
     const c = await fresh(h);
-    for (const field of ['channels', 'timeout', 'grace', 'name', 'schedule', 'subject', 'subject_fail', 'unique'])
+    for (const field of [
+      'channels',
+      'timeout',
+      'grace',
+      'name',
+      'schedule',
+      'subject',
+      'subject_fail',
+      'unique',
+    ])
       assert.equal((await post(h, c.uuid, { [field]: null })).status, 400, field);
   });
 
   replay(F, 'test_it_validates_schedule', async (h) => {
     const c = await h.check({ schedule: '5 * * * *' });
-    for (const sample of ['* invalid *', '1,2 61 * * *', '0 0 31 2 *', 'Surprise 12:34', '12:34 Europe/surprise'])
+    for (const sample of [
+      '* invalid *',
+      '1,2 61 * * *',
+      '0 0 31 2 *',
+      'Surprise 12:34',
+      '12:34 Europe/surprise',
+    ])
       assert.equal((await post(h, c.uuid, { schedule: sample })).status, 400, `did not reject '${sample}'`);
     assert.equal((await h.get(c.uuid)).schedule, '5 * * * *');
   });
@@ -1024,7 +1054,8 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
       const r = await h.api('GET', `/checks/${c.uuid}`, { key: R });
       assert.equal(r.status, 200);
       assert.ok(!r.text.includes(c.uuid));
-      for (const key of ['uuid', 'ping_url', 'update_url', 'pause_url', 'resume_url']) assert.ok(!r.text.includes(key), key);
+      for (const key of ['uuid', 'ping_url', 'update_url', 'pause_url', 'resume_url'])
+        assert.ok(!r.text.includes(key), key);
     },
     o,
   );
@@ -1264,7 +1295,11 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
     return c;
   };
   const pause = (h: Hc, uuid: string, body: string | Json = '', key: string | null = X, v = 3) =>
-    h.req('POST', `/api/v${v}/checks/${uuid}/pause`, { body, key, headers: { 'Content-Type': 'application/json' } });
+    h.req('POST', `/api/v${v}/checks/${uuid}/pause`, {
+      body,
+      key,
+      headers: { 'Content-Type': 'application/json' },
+    });
 
   replay(F, 'test_it_works', async (h) => {
     const c = await up(h);
@@ -1355,7 +1390,11 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
     return c;
   };
   const resume = (h: Hc, uuid: string, body: string | Json = '', key: string | null = X) =>
-    h.req('POST', `/api/v1/checks/${uuid}/resume`, { body, key, headers: { 'Content-Type': 'application/json' } });
+    h.req('POST', `/api/v1/checks/${uuid}/resume`, {
+      body,
+      key,
+      headers: { 'Content-Type': 'application/json' },
+    });
 
   replay(F, 'test_it_works', async (h) => {
     const c = await paused(h);
@@ -1463,17 +1502,22 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   });
 }
 
-
 // ---- test_get_pings.py, test_get_ping_body.py -------------------------------------------------
 
 {
   const F = 'test_get_pings';
-  const a1 = (h: Hc) => h.check({ name: 'Alice 1', timeout: 3600, grace: 900, tags: 'a1-tag a1-additional-tag' });
+  const a1 = (h: Hc) =>
+    h.check({ name: 'Alice 1', timeout: 3600, grace: 900, tags: 'a1-tag a1-additional-tag' });
   /** The ping of Healthchecks' setUp: from 1.2.3.4, over https, by foo-agent. */
   const setUpPing = (h: Hc, uuid: string, over: Parameters<Hc['ping']>[1] = {}) =>
     h.ping(uuid, {
       ...over,
-      headers: { 'X-Forwarded-For': '1.2.3.4', 'X-Forwarded-Proto': 'https', 'User-Agent': 'foo-agent', ...over.headers },
+      headers: {
+        'X-Forwarded-For': '1.2.3.4',
+        'X-Forwarded-Proto': 'https',
+        'User-Agent': 'foo-agent',
+        ...over.headers,
+      },
     });
   const url = (uuid: string) => `/api/v3/checks/${uuid}/pings/`;
 
@@ -1676,8 +1720,18 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
     o,
   );
 
-  replay(F, 'test_it_rejects_non_integer_start', async (h) => assert.equal((await get(h, '?start=abc')).status, 400), o);
-  replay(F, 'test_it_rejects_negative_start', async (h) => assert.equal((await get(h, '?start=-123')).status, 400), o);
+  replay(
+    F,
+    'test_it_rejects_non_integer_start',
+    async (h) => assert.equal((await get(h, '?start=abc')).status, 400),
+    o,
+  );
+  replay(
+    F,
+    'test_it_rejects_negative_start',
+    async (h) => assert.equal((await get(h, '?start=-123')).status, 400),
+    o,
+  );
 
   replay(
     F,
@@ -1701,9 +1755,24 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
     o,
   );
 
-  replay(F, 'test_it_rejects_huge_start', async (h) => assert.equal((await get(h, '?start=12345678901234567890')).status, 400), o);
-  replay(F, 'test_it_rejects_negative_seconds', async (h) => assert.equal((await get(h, '?seconds=-123')).status, 400), o);
-  replay(F, 'test_it_rejects_huge_seconds', async (h) => assert.equal((await get(h, '?seconds=12345678901234567890')).status, 400), o);
+  replay(
+    F,
+    'test_it_rejects_huge_start',
+    async (h) => assert.equal((await get(h, '?start=12345678901234567890')).status, 400),
+    o,
+  );
+  replay(
+    F,
+    'test_it_rejects_negative_seconds',
+    async (h) => assert.equal((await get(h, '?seconds=-123')).status, 400),
+    o,
+  );
+  replay(
+    F,
+    'test_it_rejects_huge_seconds',
+    async (h) => assert.equal((await get(h, '?seconds=12345678901234567890')).status, 400),
+    o,
+  );
 
   replay(
     F,
@@ -1758,7 +1827,12 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
     o,
   );
 
-  replay(F, 'test_it_rejects_post', async (h) => assert.equal((await h.api('POST', '/channels/')).status, 405), o);
+  replay(
+    F,
+    'test_it_rejects_post',
+    async (h) => assert.equal((await h.api('POST', '/channels/')).status, 405),
+    o,
+  );
 
   notApplicable(F, 'alertpath has no projects: every key sees every check and channel', [
     'test_it_shows_only_users_channels',
@@ -1825,6 +1899,799 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
   });
 }
 
+// ---- test_ping.py -----------------------------------------------------------------------------
+
+{
+  const F = 'test_ping';
+  /** Healthchecks' setUp: one check with the defaults (1 day, 1 h grace). */
+  const setUp = (h: Hc) => h.check({});
+  const withPing = (name: string, fn: (h: Hc, c: Json) => Promise<void>, o?: Options) =>
+    replay(F, name, async (h) => fn(h, await setUp(h)), o);
+  const kindOf = async (h: Hc, c: Json) => (await h.lastPing(c.uuid)).type;
+  /** A check with these fields set (through the API, as Healthchecks' tests set columns). */
+  const update = async (h: Hc, c: Json, data: Json) => {
+    const r = await h.api('POST', `/checks/${c.uuid}`, { body: data, v: 3 });
+    assert.equal(r.status, 200, r.text);
+  };
+  const paused = async (h: Hc, c: Json) => {
+    await h.api('POST', `/checks/${c.uuid}/pause`);
+  };
+
+  withPing('test_it_works', async (h, c) => {
+    const r = await h.ping(c.uuid);
+    assert.equal(r.status, 200);
+    assert.equal(r.text, 'OK');
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.equal(r.headers.get('ping-body-limit'), '10000');
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.n_pings, 1);
+    assert.equal(doc.status, 'up');
+    assert.equal(doc.last_ping, iso(NOW));
+    // alert_after = last_ping + 1 day + 1 hour: due a day later, with an hour of grace.
+    assert.equal(doc.next_ping, iso(NOW + DAY));
+    await h.advance(DAY + HOUR - SEC);
+    assert.equal((await h.get(c.uuid)).status, 'grace');
+    await h.advance(SEC);
+    assert.equal((await h.get(c.uuid)).status, 'down');
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.n, 1);
+    assert.equal(p.scheme, 'http');
+    assert.equal(p.type, 'success');
+    assert.equal(p.date, iso(NOW));
+    assert.ok(!('exitstatus' in p));
+  });
+
+  withPing('test_it_changes_status_of_paused_check', async (h, c) => {
+    await paused(h, c);
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    assert.equal((await h.get(c.uuid)).status, 'up');
+  });
+
+  withPing('test_it_clears_last_start', async (h, c) => {
+    await h.ping(`${c.uuid}/start`);
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    assert.equal((await h.get(c.uuid)).started, false);
+  });
+
+  withPing('test_post_works', async (h, c) => {
+    assert.equal((await h.ping(c.uuid, { method: 'POST', body: 'hello world' })).status, 200);
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.method, 'POST');
+    const body = await h.api('GET', `/checks/${c.uuid}/pings/1/body`);
+    assert.equal(body.text, 'hello world');
+  });
+
+  withPing('test_head_works', async (h, c) => {
+    assert.equal((await h.ping(c.uuid, { method: 'HEAD' })).status, 200);
+    assert.equal((await h.pings(c.uuid)).length, 1);
+  });
+
+  replay(F, 'test_it_handles_bad_uuid', async (h) => {
+    assert.equal((await h.ping('not-uuid/')).status, 404);
+  });
+
+  replay(F, 'test_it_rejects_alternative_uuid_formats', async (h) => {
+    assert.equal((await h.ping('07c2f54898504b27af5d6c9dc157ec02/')).status, 404);
+  });
+
+  replay(F, 'test_it_handles_missing_check', async (h) => {
+    const r = await h.ping('07c2f548-9850-4b27-af5d-6c9dc157ec02/');
+    assert.equal(r.status, 404);
+    assert.equal(r.text, 'not found');
+  });
+
+  withPing('test_it_handles_120_char_ua', async (h, c) => {
+    const ua =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10_4) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/44.0.2403.89 Safari/537.36';
+    assert.equal((await h.ping(c.uuid, { headers: { 'User-Agent': ua } })).status, 200);
+    assert.equal((await h.lastPing(c.uuid)).ua, ua);
+  });
+
+  withPing('test_it_truncates_long_ua', async (h, c) => {
+    const ua = '01234567890'.repeat(30);
+    assert.equal((await h.ping(c.uuid, { headers: { 'User-Agent': ua } })).status, 200);
+    const got = (await h.lastPing(c.uuid)).ua as string;
+    assert.equal(got.length, 200);
+    assert.ok(ua.startsWith(got));
+  });
+
+  const forwarded = (name: string, header: string, expected: string) =>
+    withPing(name, async (h, c) => {
+      const r = await h.ping(c.uuid, { headers: { 'X-Forwarded-For': header } });
+      assert.equal(r.status, 200);
+      assert.equal((await h.lastPing(c.uuid)).remote_addr, expected);
+    });
+  forwarded('test_it_reads_forwarded_ip', '1.1.1.1', '1.1.1.1');
+  forwarded('test_it_reads_forwarded_ipv6_ip', '2001::1', '2001::1');
+  forwarded('test_it_reads_first_forwarded_ip', '1.1.1.1, 2.2.2.2', '1.1.1.1');
+  forwarded('test_it_handles_forwarded_ip_plus_port', '1.1.1.1:1234', '1.1.1.1');
+  forwarded('test_it_handles_ipv4_mapped_ipv6_address', '::ffff:1.1.1.1', '::ffff:1.1.1.1');
+
+  withPing('test_it_reads_forwarded_protocol', async (h, c) => {
+    assert.equal((await h.ping(c.uuid, { headers: { 'X-Forwarded-Proto': 'https' } })).status, 200);
+    assert.equal((await h.lastPing(c.uuid)).scheme, 'https');
+  });
+
+  withPing('test_it_never_caches', async (h, c) => {
+    assert.ok((await h.ping(c.uuid)).headers.get('cache-control')?.includes('no-cache'));
+  });
+
+  withPing('test_fail_endpoint_works', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/fail`)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.status, 'down');
+    assert.equal(doc.next_ping, null, 'no deadline while down');
+    assert.equal(await kindOf(h, c), 'fail');
+    const [f] = await h.flips(c.uuid);
+    assert.equal(f?.to, 'down');
+    assert.equal(f?.up, 0);
+    assert.equal(f?.reason, 'fail');
+  });
+
+  withPing('test_start_endpoint_works', async (h, c) => {
+    await h.ping(c.uuid);
+    await h.advance(2 * HOUR);
+    assert.equal((await h.ping(`${c.uuid}/start`)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.started, true);
+    assert.equal(doc.last_ping, iso(NOW), 'a start is no ping');
+    assert.equal(await kindOf(h, c), 'start');
+  });
+
+  withPing('test_start_does_not_change_status_of_paused_check', async (h, c) => {
+    await paused(h, c);
+    assert.equal((await h.ping(`${c.uuid}/start`)).status, 200);
+    const doc = await h.get(c.uuid, 2);
+    assert.equal(doc.started, true);
+    assert.equal(doc.status, 'paused');
+  });
+
+  withPing('test_start_sets_last_start_rid', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/start?rid=${RID_A}`)).status, 200);
+    assert.equal((await h.get(c.uuid)).started, true);
+    // The run is the one with that rid: its completion ends it, with a duration.
+    await h.advance(10 * SEC);
+    await h.ping(`${c.uuid}?rid=${RID_A}`);
+    assert.equal((await h.get(c.uuid)).last_duration, 10);
+  });
+
+  withPing('test_it_accepts_uppercase_rid', async (h, c) => {
+    const rid = '04603D8B-EDF4-4E85-8F61-24BEDBCAAB59';
+    assert.equal((await h.ping(`${c.uuid}/start?rid=${rid}`)).status, 200);
+    assert.equal((await h.get(c.uuid)).started, true);
+    await h.ping(`${c.uuid}?rid=${rid.toLowerCase()}`);
+    assert.equal((await h.get(c.uuid)).started, false, 'the same rid, whatever its case');
+  });
+
+  withPing('test_it_sets_last_duration', async (h, c) => {
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(10 * SEC);
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    assert.ok(((await h.get(c.uuid)).last_duration as number) >= 10);
+  });
+
+  withPing('test_it_does_not_update_last_ping_on_rid_mismatch', async (h, c) => {
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(10 * SEC);
+    assert.equal((await h.ping(`${c.uuid}?rid=${RID_B}`)).status, 200);
+    const doc = await h.get(c.uuid, 2);
+    assert.equal(doc.started, true, 'last_start is still the same');
+    assert.equal(doc.next_ping, iso(NOW), 'the running job is still the start of the grace window');
+    assert.equal(doc.last_duration, null);
+  });
+
+  withPing('test_it_clears_last_ping_and_sets_last_duration_if_rid_matches', async (h, c) => {
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(10 * SEC);
+    assert.equal((await h.ping(`${c.uuid}?rid=${RID_A}`)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.started, false);
+    assert.ok((doc.last_duration as number) >= 10);
+  });
+
+  withPing('test_it_clears_last_ping_if_rid_is_absent', async (h, c) => {
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(10 * SEC);
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.started, false);
+    assert.equal(doc.last_duration, null);
+  });
+
+  withPing('test_it_clears_last_ping_on_failure', async (h, c) => {
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(10 * SEC);
+    assert.equal((await h.ping(`${c.uuid}/fail?rid=${RID_B}`)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.started, false);
+    assert.equal(doc.last_duration, null);
+  });
+
+  withPing('test_it_requires_post', async (h, c) => {
+    await update(h, c, { methods: 'POST' });
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.status, 'new');
+    assert.equal(doc.last_ping, null);
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.scheme, 'http');
+    assert.equal(p.type, 'ign');
+  });
+
+  withPing(
+    'test_it_chops_long_body',
+    async (h, c) => {
+      const r = await h.ping(c.uuid, { method: 'POST', body: 'hello world' });
+      assert.equal(r.headers.get('ping-body-limit'), '5');
+      assert.equal((await h.lastPing(c.uuid)).method, 'POST');
+      assert.equal((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).text, 'hello');
+    },
+    { pingBodyLimit: 5 },
+  );
+
+  differs(
+    F,
+    'test_it_allows_unlimited_body',
+    'a ping body limit always applies (at most 1 000 000 bytes) and is always announced',
+    async (h) => {
+      const c = await setUp(h);
+      const r = await h.ping(c.uuid, { method: 'POST', body: 'A'.repeat(20000) });
+      assert.equal(r.headers.get('ping-body-limit'), '20000');
+      assert.equal((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).text.length, 20000);
+    },
+    { pingBodyLimit: 20000 },
+  );
+
+  withPing('test_it_handles_manual_resume_flag', async (h, c) => {
+    await update(h, c, { manual_resume: true });
+    await paused(h, c);
+    assert.equal((await h.ping(c.uuid)).status, 200);
+    assert.equal((await h.get(c.uuid)).status, 'paused');
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.scheme, 'http');
+    assert.equal(p.type, 'ign');
+  });
+
+  withPing('test_zero_exit_status_works', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/0`)).status, 200);
+    assert.equal((await h.get(c.uuid)).status, 'up');
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.type, 'success');
+    assert.equal(p.exitstatus, 0);
+  });
+
+  withPing('test_nonzero_exit_status_works', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/123`)).status, 200);
+    assert.equal((await h.get(c.uuid)).status, 'down');
+    const p = await h.lastPing(c.uuid);
+    assert.equal(p.type, 'fail');
+    assert.equal(p.exitstatus, 123);
+  });
+
+  withPing('test_it_rejects_exit_status_over_255', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/256`)).status, 400);
+  });
+
+  withPing('test_it_accepts_bad_unicode', async (h, c) => {
+    const raw = Buffer.from('Hello \xe9 World', 'latin1');
+    assert.equal((await h.ping(c.uuid, { method: 'POST', body: raw })).status, 200);
+    assert.equal((await h.lastPing(c.uuid)).method, 'POST');
+    assert.deepEqual((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).bytes, raw);
+  });
+
+  withPing('test_log_endpoint_works', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/log`, { method: 'POST', body: 'hello' })).status, 200);
+    const doc = await h.get(c.uuid);
+    assert.equal(doc.status, 'new');
+    assert.equal(doc.next_ping, null);
+    assert.equal(doc.last_ping, null);
+    assert.equal(await kindOf(h, c), 'log');
+    assert.equal((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).text, 'hello');
+    assert.deepEqual(await h.flips(c.uuid), []);
+  });
+
+  withPing('test_it_saves_run_id', async (h, c) => {
+    assert.equal((await h.ping(`${c.uuid}/start?rid=${RID_A}`)).status, 200);
+    assert.equal((await h.lastPing(c.uuid)).rid, RID_A);
+  });
+
+  withPing('test_it_handles_invalid_rid', async (h, c) => {
+    for (const sample of ['12345', '684e2e73-017e-465f-8149-d70b7c5aaa490'])
+      assert.equal((await h.ping(`${c.uuid}/start?rid=${sample}`)).status, 400, sample);
+  });
+
+  const filtered = (name: string, fields: Json, body: string | undefined, kind: string, method = 'POST') =>
+    withPing(name, async (h, c) => {
+      await update(h, c, fields);
+      const r = await h.ping(c.uuid, { method, ...(body !== undefined ? { body } : {}) });
+      assert.equal(r.status, 200);
+      assert.equal(await kindOf(h, c), kind);
+    });
+  filtered(
+    'test_it_handles_success_filter_match',
+    { filter_http_body: true, success_kw: 'SUCCESS' },
+    'SUCCESS!',
+    'success',
+  );
+  filtered(
+    'test_it_handles_success_filter_miss',
+    { filter_http_body: true, success_kw: 'SUCCESS' },
+    'hello world',
+    'ign',
+  );
+  filtered(
+    'test_it_handles_failure_filter_match',
+    { filter_http_body: true, failure_kw: 'FAIL' },
+    'FAIL!',
+    'fail',
+  );
+  filtered(
+    'test_it_handles_failure_filter_miss',
+    { filter_http_body: true, failure_kw: 'FAIL' },
+    '---',
+    'ign',
+  );
+  filtered(
+    'test_it_handles_start_filter_match',
+    { filter_http_body: true, start_kw: 'START' },
+    'STARTING',
+    'start',
+  );
+  withPing('test_manual_resume_takes_precedence_over_keywords', async (h, c) => {
+    await update(h, c, { filter_http_body: true, success_kw: 'SUCCESS', manual_resume: true });
+    await paused(h, c);
+    assert.equal((await h.ping(c.uuid, { method: 'POST', body: 'SUCCESS!' })).status, 200);
+    assert.equal(await kindOf(h, c), 'ign');
+  });
+  filtered(
+    'test_allowed_methods_takes_precedence_over_keywords',
+    { filter_http_body: true, filter_default_fail: true, methods: 'POST' },
+    undefined,
+    'ign',
+    'GET',
+  );
+  filtered(
+    'test_it_handles_filter_default_fail',
+    { filter_http_body: true, success_kw: 'SUCCESS', filter_default_fail: true },
+    'no keywords',
+    'fail',
+  );
+  filtered(
+    'test_it_ignores_email_filters',
+    { filter_subject: true, success_kw: 'SUCCESS', filter_default_fail: true },
+    undefined,
+    'success',
+    'GET',
+  );
+
+  notApplicable(F, 'alertpath has no e-mail confirmation-link display', [
+    'test_it_updates_confirmation_flag',
+  ]);
+  notApplicable(F, 'alertpath stores ping bodies in its database, not in S3', ['test_it_uploads_body_to_s3']);
+}
+
+// ---- test_ping_by_slug.py ---------------------------------------------------------------------
+
+{
+  const F = 'test_ping_by_slug';
+  const url = `${PING_KEY}/foo`;
+  const setUp = (h: Hc) => h.check({ name: 'foo', slug: 'foo' });
+  const withFoo = (name: string, fn: (h: Hc, c: Json) => Promise<void>, o?: Options) =>
+    replay(F, name, async (h) => fn(h, await setUp(h)), o);
+
+  withFoo('test_it_works', async (h, c) => {
+    const r = await h.ping(url);
+    assert.equal(r.text, 'OK');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await h.lastPing(c.uuid)).type, 'success');
+  });
+
+  withFoo('test_post_works', async (h, c) => {
+    assert.equal((await h.ping(url, { method: 'POST', body: 'hello world' })).status, 200);
+    assert.equal((await h.lastPing(c.uuid)).method, 'POST');
+    assert.equal((await h.api('GET', `/checks/${c.uuid}/pings/1/body`)).text, 'hello world');
+  });
+
+  withFoo('test_head_works', async (h, c) => {
+    assert.equal((await h.ping(url, { method: 'HEAD' })).status, 200);
+    assert.equal((await h.pings(c.uuid)).length, 1);
+  });
+
+  withFoo('test_it_never_caches', async (h) => {
+    assert.ok((await h.ping(url)).headers.get('cache-control')?.includes('no-cache'));
+  });
+
+  const suffix = (name: string, path: string, kind: string, exit?: number) =>
+    withFoo(name, async (h, c) => {
+      assert.equal((await h.ping(`${url}/${path}`)).status, 200);
+      const p = await h.lastPing(c.uuid);
+      assert.equal(p.type, kind);
+      if (exit !== undefined) assert.equal(p.exitstatus, exit);
+    });
+  suffix('test_fail_endpoint_works', 'fail', 'fail');
+  suffix('test_start_endpoint_works', 'start', 'start');
+  suffix('test_zero_exit_status_works', '0', 'success', 0);
+  suffix('test_nonzero_exit_status_works', '123', 'fail', 123);
+
+  withFoo('test_it_handles_duplicates', async (h) => {
+    await h.check({ name: 'foo', slug: 'foo' });
+    assert.equal((await h.ping(url)).status, 409);
+  });
+
+  withFoo('test_it_handles_wrong_ping_key', async (h) => {
+    assert.equal((await h.ping('rrrrrrrrrrrrrrrrrrrrrr/foo')).status, 404);
+  });
+
+  replay(
+    F,
+    'test_it_auto_provisions_missing_check',
+    async (h) => {
+      const r = await h.ping(`${url}?create=1`);
+      assert.equal(r.text, 'Created');
+      assert.equal(r.status, 201);
+      const checks = (await h.api('GET', '/checks/')).json.checks as Json[];
+      assert.equal(checks.length, 1);
+      const c = checks[0] as Json;
+      assert.equal(c.name, 'foo');
+      assert.equal(c.slug, 'foo');
+      assert.equal((await h.pings(c.uuid)).length, 1);
+      // It is given every channel.
+      assert.equal(c.channels, (await h.channelIds()).c1);
+    },
+    { channels: ['c1'] },
+  );
+
+  replay(F, 'test_auto_provisioning_is_off_by_default', async (h) => {
+    assert.equal((await h.ping(url)).status, 404);
+    assert.deepEqual((await h.api('GET', '/checks/')).json.checks, []);
+  });
+
+  withFoo('test_it_rejects_uppercase_slug', async (h) => {
+    const r = await h.ping(`${url}FOO`);
+    assert.equal(r.text, 'invalid url format');
+    assert.equal(r.status, 400);
+  });
+
+  notApplicable(F, 'alertpath has no projects, accounts or check limits', [
+    'test_auto_provisioning_limits_check_count',
+  ]);
+}
+
+// ---- test_check_model.py, test_check_going_down_after.py: the same rules, seen through the API --
+
+{
+  const F = 'test_check_model';
+  const status = async (h: Hc, uuid: string, v = 3) => (await h.get(uuid, v)).status;
+
+  replay(F, 'test_it_strips_tags', async (h) => {
+    const c = await h.check({ tags: ' foo  bar ' });
+    const tagged = (await h.api('GET', '/checks/?tag=foo&tag=bar')).json.checks as Json[];
+    assert.deepEqual(
+      tagged.map((x) => x.uuid),
+      [c.uuid],
+    );
+    const blank = await h.check({ tags: ' ' });
+    assert.equal((await h.get(blank.uuid)).tags, '');
+  });
+
+  replay(F, 'test_get_status_handles_new_check', async (h) => {
+    assert.equal(await status(h, (await h.check({})).uuid), 'new');
+  });
+
+  replay(F, 'test_status_works_with_grace_period', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    await h.advance(DAY + 30 * MIN);
+    assert.equal(await status(h, c.uuid), 'grace');
+  });
+
+  replay(F, 'test_get_status_handles_paused_check', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    await h.api('POST', `/checks/${c.uuid}/pause`);
+    await h.advance(DAY + 30 * MIN);
+    assert.equal(await status(h, c.uuid), 'paused');
+  });
+
+  const schedule = (name: string, spec: Json, at: number, steps: Array<[number, string]>) =>
+    replay(
+      F,
+      name,
+      async (h) => {
+        const c = await h.check(spec);
+        await h.ping(c.uuid);
+        for (const [t, expected] of steps) {
+          h.clock.set(t);
+          assert.equal(await status(h, c.uuid), expected, new Date(t).toISOString());
+        }
+      },
+      { at },
+    );
+  const Y2K = Date.UTC(2000, 0, 1);
+  schedule('test_status_works_with_cron_syntax', { schedule: '0 0 * * *' }, Y2K, [
+    [Date.UTC(2000, 0, 1, 23, 59), 'up'],
+    [Date.UTC(2000, 0, 2, 0, 0), 'grace'],
+    [Date.UTC(2000, 0, 2, 1, 0), 'down'],
+  ]);
+  schedule('test_status_works_with_oncalendar_syntax', { schedule: '00:00' }, Y2K, [
+    [Date.UTC(2000, 0, 1, 23, 59), 'up'],
+    [Date.UTC(2000, 0, 2, 0, 0), 'grace'],
+    [Date.UTC(2000, 0, 2, 1, 0), 'down'],
+  ]);
+  schedule('test_status_handles_stopiteration', { schedule: '2019-01-01' }, Date.UTC(2020, 0, 1), [
+    [Date.UTC(2020, 0, 1, 1), 'up'],
+  ]);
+  schedule('test_status_works_with_timezone', { schedule: '0 10 * * *', tz: 'Australia/Brisbane' }, Y2K, [
+    [Date.UTC(2000, 0, 1, 23, 59), 'up'],
+    [Date.UTC(2000, 0, 2, 0, 0), 'grace'],
+    [Date.UTC(2000, 0, 2, 1, 0), 'down'],
+  ]);
+
+  replay(F, 'test_get_status_handles_past_grace', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    await h.advance(2 * DAY);
+    assert.equal(await status(h, c.uuid), 'down');
+  });
+
+  replay(F, 'test_get_status_obeys_down_status', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/fail`);
+    await h.advance(MIN);
+    assert.equal(await status(h, c.uuid), 'down');
+  });
+
+  replay(F, 'test_get_status_handles_started', async (h) => {
+    // Last ping two hours ago, last start five minutes ago: "started" (v1), whatever the status.
+    const make = {
+      new: async (uuid: string) => {
+        await h.ping(`${uuid}/log`);
+      },
+      paused: async (uuid: string) => {
+        await h.api('POST', `/checks/${uuid}/pause`);
+      },
+      up: async () => {},
+      down: async (uuid: string) => {
+        await h.ping(`${uuid}/fail`);
+      },
+    };
+    for (const [expectedStatus, setStatus] of Object.entries(make)) {
+      h.clock.set(NOW);
+      const c = await h.check({});
+      if (expectedStatus !== 'new') await h.ping(c.uuid);
+      await setStatus(c.uuid);
+      h.clock.set(NOW + 2 * HOUR - 5 * MIN);
+      await h.ping(`${c.uuid}/start`);
+      h.clock.set(NOW + 2 * HOUR);
+      assert.equal(await status(h, c.uuid, 1), 'started', expectedStatus);
+      assert.equal(await status(h, c.uuid, 2), expectedStatus);
+    }
+  });
+
+  replay(F, 'test_get_status_handles_down_then_started_and_expired', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/fail`);
+    h.clock.set(NOW + 2 * DAY - 2 * HOUR);
+    await h.ping(`${c.uuid}/start`);
+    h.clock.set(NOW + 2 * DAY);
+    assert.equal(await status(h, c.uuid, 1), 'down');
+    assert.equal(await status(h, c.uuid, 2), 'down');
+  });
+
+  replay(F, 'test_get_status_handles_up_then_started', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    h.clock.set(NOW + 2 * HOUR - 5 * MIN);
+    await h.ping(`${c.uuid}/start`);
+    h.clock.set(NOW + 2 * HOUR);
+    assert.equal(await status(h, c.uuid, 1), 'started');
+    assert.equal(await status(h, c.uuid, 2), 'up', 'a started check is still up');
+  });
+
+  replay(F, 'test_get_status_handles_up_then_started_and_expired', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    h.clock.set(NOW + HOUR);
+    await h.ping(`${c.uuid}/start`);
+    h.clock.set(NOW + 3 * HOUR);
+    assert.equal(await status(h, c.uuid, 1), 'down');
+    assert.equal(await status(h, c.uuid, 2), 'down');
+  });
+
+  replay(F, 'test_get_status_handles_paused_then_started_and_expired', async (h) => {
+    const c = await h.check({});
+    await h.api('POST', `/checks/${c.uuid}/pause`);
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(2 * HOUR);
+    assert.equal(await status(h, c.uuid, 1), 'down');
+    assert.equal(await status(h, c.uuid, 2), 'down');
+  });
+
+  replay(F, 'test_get_status_handles_started_and_mia', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(2 * HOUR);
+    assert.equal(await status(h, c.uuid, 1), 'down');
+    assert.equal(await status(h, c.uuid, 2), 'down');
+  });
+
+  replay(
+    F,
+    'test_next_ping_with_cron_syntax',
+    async (h) => {
+      const c = await h.check({ schedule: '0 * * * *' });
+      await h.ping(c.uuid);
+      assert.equal((await h.get(c.uuid)).next_ping, '2000-01-01T01:00:00+00:00');
+    },
+    { at: Date.UTC(2000, 0, 1) },
+  );
+
+  replay(
+    F,
+    'test_get_status_handles_autumn_dst_transition',
+    async (h) => {
+      const c = await h.check({ schedule: '15 * * * *', tz: 'Europe/Riga', grace: 300 });
+      await h.ping(c.uuid);
+      h.clock.set(Date.UTC(2023, 9, 29, 1, 5));
+      // The next expected run is at 01:15 UTC: still up for ten minutes.
+      assert.equal(await status(h, c.uuid), 'up');
+    },
+    { at: Date.UTC(2023, 9, 29, 0, 55) },
+  );
+
+  notApplicable(F, 'downtime statistics are the dashboard’s and reports’ (not in the API)', [
+    'test_downtimes_handles_no_flips',
+    'test_downtimes_handles_currently_down_check',
+    'test_monthly_uptime_pct_handles_dst',
+    'test_downtimes_handles_flip_one_day_ago',
+    'test_downtimes_handles_flip_two_months_ago',
+    'test_downtimes_handles_non_utc_timezone',
+    'test_downtimes_handles_months_when_check_did_not_exist',
+  ]);
+  notApplicable(F, 'tests Healthchecks’ internals (query counts, patched functions)', [
+    'test_it_prunes',
+    'test_it_does_not_prune_flips_less_than_93_days_old',
+    'test_it_does_not_prune_flips_newer_than_the_earliest_ping',
+    'test_it_prunes_object_storage',
+    'test_get_grace_start_returns_utc',
+    'test_rename_and_delete_handles_already_deleted_checks',
+  ]);
+}
+
+{
+  const F = 'test_check_going_down_after';
+  /** going_down_after() is next_ping (the grace start) plus grace; null stays null. */
+  const next = async (h: Hc, uuid: string) => (await h.get(uuid, 3)).next_ping;
+
+  replay(F, 'test_it_handles_new_check', async (h) => {
+    assert.equal(await next(h, (await h.check({})).uuid), null);
+  });
+  replay(F, 'test_it_handles_paused_check', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    await h.api('POST', `/checks/${c.uuid}/pause`);
+    await h.advance(2 * DAY);
+    assert.equal(await next(h, c.uuid), null);
+  });
+  replay(F, 'test_it_handles_up', async (h) => {
+    const c = await h.check({});
+    await h.ping(c.uuid);
+    await h.advance(HOUR);
+    assert.equal(await next(h, c.uuid), iso(NOW + DAY));
+  });
+  replay(F, 'test_it_handles_paused_then_started_check', async (h) => {
+    const c = await h.check({});
+    await h.api('POST', `/checks/${c.uuid}/pause`);
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(2 * DAY);
+    assert.equal(await next(h, c.uuid), iso(NOW));
+  });
+  replay(F, 'test_it_handles_down', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/fail`);
+    await h.advance(HOUR);
+    assert.equal(await next(h, c.uuid), null);
+  });
+  replay(F, 'test_it_handles_down_then_started_check', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/fail`);
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(10 * MIN);
+    assert.equal(await next(h, c.uuid), null);
+  });
+}
+
+// ---- test_ping_model.py (durations, as the pings API lists them) ----------------------------
+
+{
+  const F = 'test_ping_model';
+  const durations = async (h: Hc, uuid: string) => (await h.pings(uuid)).map((p) => p.duration ?? null);
+
+  replay(F, 'PingModelTestCase.test_it_calculates_duration', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(5 * MIN);
+    await h.ping(c.uuid);
+    assert.equal((await durations(h, c.uuid))[0], 300);
+  });
+  replay(F, 'PingModelTestCase.test_it_handles_no_adjacent_start_event', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(5 * MIN);
+    await h.ping(c.uuid);
+    await h.advance(5 * MIN);
+    await h.ping(c.uuid);
+    assert.equal((await durations(h, c.uuid))[0], null);
+  });
+  replay(F, 'PrepareDurationsTestCase.test_it_matches_start_event_by_rid', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/start?rid=${RID_A}`);
+    await h.advance(SEC);
+    await h.ping(`${c.uuid}/start?rid=${RID_B}`);
+    await h.advance(SEC);
+    await h.ping(`${c.uuid}?rid=${RID_A}`);
+    assert.equal((await durations(h, c.uuid))[0], 2);
+  });
+  replay(F, 'PrepareDurationsTestCase.test_it_ignores_ign_event', async (h) => {
+    const c = await h.check({ methods: 'POST' });
+    await h.ping(`${c.uuid}/start`, { method: 'POST' });
+    await h.advance(SEC);
+    await h.ping(c.uuid, { method: 'GET' }); // ign: not a POST
+    await h.advance(SEC);
+    await h.ping(c.uuid, { method: 'POST' });
+    const pings = await h.pings(c.uuid);
+    assert.equal(pings[1]?.type, 'ign');
+    assert.equal(pings[0]?.duration, 2);
+  });
+  replay(F, 'PrepareDurationsTestCase.test_it_handles_consecutive_success_signals', async (h) => {
+    const c = await h.check({});
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(SEC);
+    await h.ping(c.uuid);
+    await h.advance(SEC);
+    await h.ping(c.uuid);
+    assert.deepEqual(await durations(h, c.uuid), [null, 1, null]);
+  });
+  replay(F, 'PrepareDurationsTestCase.test_it_caps_misses', async (h) => {
+    const c = await h.check({});
+    for (let i = 0; i < 15; i++) {
+      await h.advance(SEC);
+      await h.ping(`${c.uuid}?rid=0b7e4b7c-1f7a-4c1e-8e9e-4d2f3a6b5c${String(i).padStart(2, '0')}`);
+    }
+    assert.deepEqual(await durations(h, c.uuid), Array(15).fill(null));
+  });
+  replay(F, 'PrepareDurationsTestCase.test_it_applies_max_duration', async (h) => {
+    const c = await h.check({ timeout: 31536000, grace: 31536000 });
+    await h.ping(`${c.uuid}/start`);
+    await h.advance(72 * HOUR + SEC);
+    await h.ping(c.uuid);
+    assert.equal((await durations(h, c.uuid))[0], null);
+  });
+
+  notApplicable(F, 'tests Healthchecks’ internals (query counts, patched functions)', [
+    'PingModelTestCase.test_it_runs_no_queries_for_the_first_ping',
+    'PrepareDurationsTestCase.test_it_works',
+    'PrepareDurationsTestCase.test_it_defers_to_duration_property',
+    'PrepareDurationsTestCase.test_it_checks_max_duration_before_deferring',
+    'PrepareDurationsTestCase.test_it_requires_pings_in_descending_time_order',
+    'PrepareDurationsTestCase.test_it_handles_empty_list',
+  ]);
+}
+
+// ---- whole files outside the ping and management APIs ------------------------------------------
+
+notApplicable(
+  'test_badge, test_check_badge, test_get_badges',
+  'badges are the dashboard’s, at its own URLs',
+  ['(all 28 cases)'],
+);
+notApplicable(
+  'test_metrics, test_notification_status, test_bounces, test_smtpd, test_sendalerts, test_sendreports, test_notify, test_channel_model, test_flip_model, test_admin, test_prunepingsslow, test_tokenbucket, test_system_checks',
+  'not the ping or management API: Healthchecks’ own operations, e-mail intake, its notifier internals and admin',
+  ['(whole files)'],
+);
+
 //__MORE__
 
 // ---- the count --------------------------------------------------------------------------------
@@ -1843,6 +2710,13 @@ test('conformance: at least 95 % of the applicable Healthchecks cases pass', () 
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   assert.ok(applicable > 200, `${applicable} cases replayed`);
-  assert.equal(failed, 0, [...results].filter(([, r]) => r === 'failed').map(([n]) => n).join('\n'));
+  assert.equal(
+    failed,
+    0,
+    [...results]
+      .filter(([, r]) => r === 'failed')
+      .map(([n]) => n)
+      .join('\n'),
+  );
   assert.ok(passed / applicable >= 0.95, lines.join('\n'));
 });
