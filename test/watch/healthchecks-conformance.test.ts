@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { ManualClock } from '../helpers/clock.js';
 import { type AppRig, appRig } from './rig.js';
 
@@ -32,6 +32,7 @@ const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, read field by field as the Python tests do
 type Json = Record<string, unknown> & { [k: string]: any };
 
 interface Res {

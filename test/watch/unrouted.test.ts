@@ -40,6 +40,7 @@ const api = async (r: AppRig, method: string, path: string, body?: unknown) => {
     headers: { 'X-Api-Key': KEY, 'Content-Type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, read field by field
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 };
 
