@@ -192,7 +192,11 @@ function notApplicable(file: string, why: string, cases: string[]) {
 }
 /** A whole file outside the ping and management APIs: `count` cases. */
 function notApplicableFile(file: string, count: number, why: string) {
-  notApplicable(file, why, Array.from({ length: count }, (_, i) => `case ${i + 1} of ${count}`));
+  notApplicable(
+    file,
+    why,
+    Array.from({ length: count }, (_, i) => `case ${i + 1} of ${count}`),
+  );
 }
 
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
@@ -2689,7 +2693,8 @@ const RID_B = '9a3b4f3c-1e2d-4c5b-8a6f-7d8e9f0a1b2c';
 notApplicableFile('test_badge', 11, 'badges are the dashboard’s, at its own URLs');
 notApplicableFile('test_check_badge', 10, 'badges are the dashboard’s, at its own URLs');
 notApplicableFile('test_get_badges', 4, 'badges are the dashboard’s, at its own URLs');
-const OUTSIDE = 'not the ping or management API: Healthchecks’ operations, e-mail intake, notifier internals, admin';
+const OUTSIDE =
+  'not the ping or management API: Healthchecks’ operations, e-mail intake, notifier internals, admin';
 for (const [file, n] of [
   ['test_metrics', 5],
   ['test_notification_status', 9],

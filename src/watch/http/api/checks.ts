@@ -7,6 +7,7 @@ import {
   type ApiContext,
   type ApiDeps,
   type ApiEnv,
+  checkEndpoint,
   endpoint,
   findCheck,
   forbidden,
@@ -111,43 +112,30 @@ export function checkRoutes(deps: ApiDeps): Hono<ApiEnv> {
     };
   });
 
-  const byUuid = (c: ApiContext) =>
-    idKind(c.req.param('id') as string) === 'uuid' ? c.req.param('id') : undefined;
+  checkEndpoint(app, '/checks/:id/pause', deps, {
+    POST: [
+      'write',
+      async (c, check, body) => {
+        noFields(body);
+        const r = await deps.engine.pause(check.uuid);
+        if (!r) throw notFound();
+        return json(c, r);
+      },
+    ],
+  });
 
-  endpoint(app, '/checks/:id/pause', deps, (c) =>
-    byUuid(c)
-      ? {
-          POST: [
-            'write',
-            async (c, body) => {
-              noFields(body);
-              const check = await findCheck(deps, c.req.param('id') as string);
-              const r = await deps.engine.pause(check.uuid);
-              if (!r) throw notFound();
-              return json(c, r);
-            },
-          ],
-        }
-      : undefined,
-  );
-
-  endpoint(app, '/checks/:id/resume', deps, (c) =>
-    byUuid(c)
-      ? {
-          POST: [
-            'write',
-            async (c, body) => {
-              noFields(body);
-              const check = await findCheck(deps, c.req.param('id') as string);
-              if (check.state.status !== 'paused') throw new AppError('AP_CONFLICT', 'check is not paused');
-              const r = await deps.engine.resume(check.uuid);
-              if (!r) throw notFound();
-              return json(c, r);
-            },
-          ],
-        }
-      : undefined,
-  );
+  checkEndpoint(app, '/checks/:id/resume', deps, {
+    POST: [
+      'write',
+      async (c, check, body) => {
+        noFields(body);
+        if (check.state.status !== 'paused') throw new AppError('AP_CONFLICT', 'check is not paused');
+        const r = await deps.engine.resume(check.uuid);
+        if (!r) throw notFound();
+        return json(c, r);
+      },
+    ],
+  });
 
   return app;
 }

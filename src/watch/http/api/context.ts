@@ -108,6 +108,35 @@ export function endpoint(
   });
 }
 
+type CheckHandler = (c: ApiContext, check: CheckRecord, body: JsonBody) => Response | Promise<Response>;
+
+/**
+ * An endpoint on one check, named by uuid (and, with `uniqueKey`, by `unique_key`); any other
+ * id, or a request `accept` refuses, is no such resource (404). The check is looked up after the
+ * key, as Healthchecks does, and handed to the handler.
+ */
+export function checkEndpoint(
+  app: Hono<ApiEnv>,
+  path: string,
+  deps: ApiDeps,
+  methods: Partial<Record<keyof Methods, [Access, CheckHandler]>>,
+  opts: { uniqueKey?: boolean; accept?: (c: ApiContext) => boolean } = {},
+): void {
+  const wrapped: Methods = {};
+  for (const [method, [access, handle]] of Object.entries(methods) as Array<
+    [keyof Methods, [Access, CheckHandler]]
+  >)
+    wrapped[method] = [
+      access,
+      async (c, body) => handle(c, await findCheck(deps, c.req.param('id') as string), body),
+    ];
+  endpoint(app, path, deps, (c) => {
+    const kind = idKind(c.req.param('id') as string);
+    const known = kind === 'uuid' || (kind === 'unique-key' && opts.uniqueKey === true);
+    return known && (opts.accept?.(c) ?? true) ? wrapped : undefined;
+  });
+}
+
 /** Healthchecks' `authorize_read`: a read-write or read-only key, in `X-Api-Key`. */
 function authorizeRead(deps: ApiDeps, c: ApiContext): JsonBody {
   const info = keyInfo(deps, c.req.header('x-api-key') ?? '');

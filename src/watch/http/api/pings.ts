@@ -1,16 +1,6 @@
 import { Hono } from 'hono';
-import { flipJson, pingJson } from '../check-json.js';
-import {
-  type ApiContext,
-  type ApiDeps,
-  type ApiEnv,
-  endpoint,
-  findCheck,
-  idKind,
-  invalid,
-  notFound,
-  timeRange,
-} from './context.js';
+import { flipJson, isoSeconds, pingJson } from '../check-json.js';
+import { type ApiDeps, type ApiEnv, checkEndpoint, invalid, notFound, timeRange } from './context.js';
 
 /** A check's history: its pings (and their bodies), its flips, and its notifications. */
 
@@ -20,90 +10,75 @@ const NOTIFICATIONS_LIMIT = 100;
 
 export function pingRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const uuidOnly = (c: ApiContext) => idKind(c.req.param('id') as string) === 'uuid';
-  const check = (c: ApiContext) => findCheck(deps, c.req.param('id') as string);
 
-  endpoint(app, '/checks/:id/pings/', deps, (c) =>
-    uuidOnly(c)
-      ? {
-          GET: [
-            'write',
-            async (c) => {
-              const found = await check(c);
-              const base = `${deps.settings().baseUrl}/api/v${c.get('version')}/checks/${found.uuid}/pings`;
-              const pings = await deps.store.listPings(found.uuid, PING_LOG_LIMIT);
-              return c.json({ pings: pings.map((p) => pingJson(p, base)) });
-            },
-          ],
-        }
-      : undefined,
+  checkEndpoint(app, '/checks/:id/pings/', deps, {
+    GET: [
+      'write',
+      async (c, check) => {
+        const base = `${deps.settings().baseUrl}/api/v${c.get('version')}/checks/${check.uuid}/pings`;
+        const pings = await deps.store.listPings(check.uuid, PING_LOG_LIMIT);
+        return c.json({ pings: pings.map((p) => pingJson(p, base)) });
+      },
+    ],
+  });
+
+  checkEndpoint(
+    app,
+    '/checks/:id/pings/:n/body',
+    deps,
+    {
+      GET: [
+        'write',
+        async (c, check) => {
+          const body = await deps.store.pingBody(check.uuid, Number(c.req.param('n')));
+          if (!body || body.length === 0) throw notFound();
+          // The bytes as received, whatever their encoding.
+          return c.body(new Uint8Array(body), 200, { 'Content-Type': 'text/plain' });
+        },
+      ],
+    },
+    { accept: (c) => /^\d+$/.test(c.req.param('n') as string) },
   );
 
-  endpoint(app, '/checks/:id/pings/:n/body', deps, (c) =>
-    uuidOnly(c) && /^\d+$/.test(c.req.param('n') as string)
-      ? {
-          GET: [
-            'write',
-            async (c) => {
-              const found = await check(c);
-              const body = await deps.store.pingBody(found.uuid, Number(c.req.param('n')));
-              if (!body || body.length === 0) throw notFound();
-              // The bytes as received, whatever their encoding.
-              return c.body(new Uint8Array(body), 200, {
-                'Content-Type': 'text/plain',
-              });
-            },
-          ],
-        }
-      : undefined,
+  checkEndpoint(
+    app,
+    '/checks/:id/flips/',
+    deps,
+    {
+      GET: [
+        'read',
+        async (c, check) => {
+          const range = timeRange(c, deps.clock.now());
+          if (!range) throw invalid('invalid flips filter');
+          const flips = await deps.store.listFlips(check.uuid, range);
+          return c.json({ flips: flips.map(flipJson) });
+        },
+      ],
+    },
+    { uniqueKey: true },
   );
 
-  endpoint(app, '/checks/:id/flips/', deps, (c) =>
-    idKind(c.req.param('id') as string)
-      ? {
-          GET: [
-            'read',
-            async (c) => {
-              const found = await check(c);
-              const range = timeRange(c, deps.clock.now());
-              if (!range) throw invalid('invalid flips filter');
-              const flips = await deps.store.listFlips(found.uuid, range);
-              return c.json({ flips: flips.map(flipJson) });
-            },
-          ],
-        }
-      : undefined,
-  );
-
-  endpoint(app, '/checks/:id/notifications/', deps, (c) =>
-    uuidOnly(c)
-      ? {
-          GET: [
-            'write',
-            async (c) => {
-              const found = await check(c);
-              const jobs = await deps.store.listJobs(found.uuid, NOTIFICATIONS_LIMIT);
-              return c.json({
-                notifications: jobs.map((j) => ({
-                  channel: j.channel,
-                  event: j.event,
-                  fallback: j.isFallback,
-                  status: j.status,
-                  tries: j.tries,
-                  created: isoOrNull(j.createdAt),
-                  finished: isoOrNull(j.finishedAt),
-                  error: j.lastError,
-                  text: j.notification.text,
-                })),
-              });
-            },
-          ],
-        }
-      : undefined,
-  );
+  checkEndpoint(app, '/checks/:id/notifications/', deps, {
+    GET: [
+      'write',
+      async (c, check) => {
+        const jobs = await deps.store.listJobs(check.uuid, NOTIFICATIONS_LIMIT);
+        return c.json({
+          notifications: jobs.map((j) => ({
+            channel: j.channel,
+            event: j.event,
+            fallback: j.isFallback,
+            status: j.status,
+            tries: j.tries,
+            created: isoSeconds(j.createdAt),
+            finished: isoSeconds(j.finishedAt),
+            error: j.lastError,
+            text: j.notification.text,
+          })),
+        });
+      },
+    ],
+  });
 
   return app;
 }
-
-const isoOrNull = (ms: number | null) =>
-  ms === null ? null : `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
