@@ -10,7 +10,7 @@ import { openPostgresStore } from '../../src/watch/store/postgres/index.js';
 import { LATEST_SCHEMA } from '../../src/watch/store/schema.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
 import { type NewJob, PROBE_RESULTS_KEPT, type Store } from '../../src/watch/store/types.js';
-import { HOUR, MIN, record, T0 } from './helpers.js';
+import { HOUR, MIN, record, storedPing, T0 } from './helpers.js';
 import { createSchema, PG_URL, pgSkip, querySchema } from './store-pg.js';
 
 /**
@@ -281,18 +281,7 @@ for (const [kind, factory, skip] of [
         ];
         await store.transition(UUID_A, (r) => ({
           state: { ...r.state, nPings: 1, runs },
-          ping: {
-            kind: 'log',
-            at: T0,
-            method: 'POST',
-            rid: null,
-            exitStatus: null,
-            duration: null,
-            remoteAddr: '',
-            userAgent: '',
-            scheme: 'http',
-            body: bytes,
-          },
+          ping: storedPing({ kind: 'log', body: bytes }),
           result: null,
         }));
         assert.deepEqual(Buffer.from((await store.pingBody(UUID_A, 1)) ?? []), bytes);

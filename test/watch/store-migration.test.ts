@@ -9,7 +9,7 @@ import { openPostgresStore } from '../../src/watch/store/postgres/index.js';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../../src/watch/store/schema.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
 import type { Store } from '../../src/watch/store/types.js';
-import { def, T0 } from './helpers.js';
+import { def, storedPing, T0 } from './helpers.js';
 import { createSchema, PG_URL, pgSkip } from './store-pg.js';
 
 /**
@@ -50,18 +50,7 @@ async function expectUpgraded(store: Store): Promise<void> {
   const raw = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
   await store.transition(UUID, (rec) => ({
     state: { ...rec.state, nPings: 3 },
-    ping: {
-      kind: 'log',
-      at: T0 + 1,
-      method: 'POST',
-      rid: null,
-      exitStatus: null,
-      duration: null,
-      remoteAddr: '',
-      userAgent: '',
-      scheme: 'http',
-      body: raw,
-    },
+    ping: storedPing({ kind: 'log', at: T0 + 1, body: raw }),
     result: null,
   }));
   assert.deepEqual(Buffer.from((await store.pingBody(UUID, 3)) ?? []), raw);
