@@ -10,8 +10,9 @@ import type { Store } from '../store/types.js';
  * The ping API, compatible with Healthchecks.io's down to status codes and bodies:
  *   /ping/<uuid>[/start|/fail|/log|/<0-255>]
  *   /ping/<pingKey>/<slug>[/start|/fail|/log|/<0-255>][?create=1]
- * Any method; the body is kept up to `pingBodyLimit` bytes; `?rid=<uuid>` pairs start and end.
- * A ping is answered `OK` only once it is committed to the store.
+ * A URL no such route matches is 404 `not found`, as in Healthchecks. Any method; the body is
+ * kept as bytes, up to `pingBodyLimit`; `?rid=<uuid>` pairs start and end. A ping is answered
+ * `OK` only once it is committed to the store.
  */
 
 export interface PingSettings {
