@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { classifyPing } from '../../src/watch/checks/classify.js';
 import {
   applyPause,
@@ -7,6 +8,8 @@ import {
   applyResume,
   applyTimeout,
   goingDownAfter,
+  graceStart,
+  nextPingAt,
   statusAt,
 } from '../../src/watch/checks/machine.js';
 import { failText, timeoutText, upText } from '../../src/watch/checks/message.js';
@@ -342,4 +345,34 @@ test('10 000 simulated hours of a 1 h heartbeat with a missed ping every 100 h: 
     }
   }
   assert.equal(downs, 100);
+});
+
+test('property: the next ping read from a stored deadline equals the one computed from the schedule', () => {
+  const schedules = [
+    { kind: 'simple' as const, periodMs: HOUR },
+    { kind: 'cron' as const, cron: '15 3 * * *', tz: 'Europe/Berlin' },
+    { kind: 'oncalendar' as const, onCalendar: 'Mon..Fri 09:00', tz: 'America/New_York' },
+  ];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...schedules),
+      fc.array(
+        fc.tuple(fc.constantFrom('success', 'start', 'fail', 'log'), fc.integer({ min: 1, max: 50 * HOUR })),
+        {
+          minLength: 1,
+          maxLength: 8,
+        },
+      ),
+      (schedule, events) => {
+        let r = record({ schedule });
+        let at = T0;
+        for (const [action, gap] of events) {
+          at += gap;
+          r = after(r, applyPing(r, ping(at, { action: action as 'success' })));
+          assert.equal(nextPingAt(r.def, r.state), graceStart(r.def, r.state));
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { graceStart, isRunning, statusAt } from '../checks/machine.js';
+import { isRunning, nextPingAt, statusAt } from '../checks/machine.js';
 import type { CheckRecord, CheckStatus, PingRecord } from '../checks/model.js';
 import type { Routing } from '../checks/routing.js';
 import type { FlipRow, ProbeHourRow, ProbeResultRow } from '../store/types.js';
@@ -75,7 +75,7 @@ export function checkJson(record: CheckRecord, ctx: JsonContext): Record<string,
     status: apiStatus(status),
     started: state.lastStart !== null,
     last_ping: isoSeconds(state.lastPing),
-    next_ping: isoSeconds(graceStart(def, state)),
+    next_ping: isoSeconds(nextPingAt(def, state)),
     manual_resume: def.manualResume,
     methods: def.methods,
     subject: f?.subject ? f.successKw : '',
