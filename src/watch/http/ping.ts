@@ -103,10 +103,10 @@ export function pingApp(deps: PingApiDeps): Hono {
     let uuid: string;
     let created = false;
     if ('uuid' in parsed) {
-      if (!(await deps.store.getCheck(parsed.uuid))) return answer(c, 404, 'not found');
       uuid = parsed.uuid;
       const bad = late();
-      if (bad) return bad;
+      // An unknown check is a 404 whatever else is wrong; a known one is found by the ping itself.
+      if (bad) return (await deps.store.getCheck(uuid)) ? bad : answer(c, 404, 'not found');
     } else {
       const { slug } = parsed;
       if (slug !== slug.toLowerCase()) return answer(c, 400, 'invalid url format');
