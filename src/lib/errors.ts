@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   AP_UNAUTHORIZED: { status: 401, exit: 1, meaning: 'a missing or wrong token or API key' },
   AP_FORBIDDEN: { status: 403, exit: 1, meaning: 'authenticated, but not allowed (a read-only key writing)' },
   AP_NOT_FOUND: { status: 404, exit: 1, meaning: 'no such route, check, or object' },
+  AP_METHOD_NOT_ALLOWED: { status: 405, exit: 1, meaning: 'the route exists, but not for this method' },
   AP_CONFLICT: { status: 409, exit: 1, meaning: 'the request does not fit the current state' },
   AP_PAYLOAD_TOO_LARGE: { status: 413, exit: 2, meaning: 'a body or answer over its size limit' },
   AP_DISCORD_REJECTED: { status: 502, exit: 1, meaning: 'Discord refused a message (4xx other than 429)' },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from '../lib/config.js';
 import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
-import type { CheckDef, MaintenanceWindow } from './checks/model.js';
-import { SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
-import { cronProblem, timezoneProblem } from './checks/schedule.js';
+import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.js';
+import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
+import { onCalendarProblem } from './checks/oncalendar.js';
+import { canonicalTimezone, cronProblem, timezoneProblem } from './checks/schedule.js';
 import { probeFields, probeInfo, probeProblems, probeSpec } from './probes/config.js';
 import type { ProbeSpec } from './probes/spec.js';
 
@@ -15,13 +16,15 @@ import type { ProbeSpec } from './probes/spec.js';
 const MIN_CONFIG_INTERVAL_MS = 1000;
 const DAY_MS = 86_400_000;
 
+/** A time zone; legacy names become their canonical zone (`Europe/Kiev` → `Europe/Kyiv`). */
 const zTz = z
   .string()
   .default('UTC')
   .superRefine((tz, ctx) => {
     const problem = timezoneProblem(tz);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  })
+  .transform((tz) => canonicalTimezone(tz) ?? tz);
 
 const zMaintenance = z.array(
   z
@@ -35,7 +38,14 @@ const zMaintenance = z.array(
     }),
 );
 
-const zKeywords = z.array(z.string().min(1)).default([]);
+const zKeywords = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .regex(/^[^,]*$/, 'a keyword cannot contain a comma (Healthchecks separates them by commas)'),
+  )
+  .default([]);
 
 /** What checks and probes both have: identity, labels and how they page. */
 const checkIdentity = {
@@ -57,6 +67,8 @@ const zCheck = z
     ...checkIdentity,
     period: zDuration.optional(),
     cron: z.string().optional(),
+    /** systemd OnCalendar expressions, one per line (`Mon..Fri 09:00`, `daily`). */
+    onCalendar: z.string().optional(),
     tz: zTz,
     grace: zDuration.default(3_600_000),
     filter: z
@@ -74,8 +86,8 @@ const zCheck = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if ((c.period === undefined) === (c.cron === undefined))
-      ctx.addIssue({ code: 'custom', message: 'set exactly one of period or cron' });
+    if ([c.period, c.cron, c.onCalendar].filter((v) => v !== undefined).length !== 1)
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of period, cron or onCalendar' });
     if (c.period !== undefined && c.period < MIN_CONFIG_INTERVAL_MS)
       ctx.addIssue({ code: 'custom', path: ['period'], message: 'must be at least 1s' });
     if (c.grace < MIN_CONFIG_INTERVAL_MS)
@@ -83,6 +95,10 @@ const zCheck = z
     if (c.cron !== undefined) {
       const problem = cronProblem(c.cron, c.tz);
       if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem });
+    }
+    if (c.onCalendar !== undefined) {
+      const problem = onCalendarProblem(c.onCalendar);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['onCalendar'], message: problem });
     }
   });
 
@@ -238,17 +254,31 @@ export function configCheckDef(c: ConfigCheck): { uuid?: string; def: CheckDef }
     schedule:
       c.cron !== undefined
         ? { kind: 'cron', cron: c.cron, tz: c.tz }
-        : { kind: 'simple', periodMs: c.period ?? 0 },
+        : c.onCalendar !== undefined
+          ? { kind: 'oncalendar', onCalendar: c.onCalendar, tz: c.tz }
+          : { kind: 'simple', periodMs: c.period ?? 0 },
     graceMs: c.grace,
     manualResume: c.manualResume,
     methods: c.methods,
     alertmanager: c.alertmanager,
-    ...(c.filter ? { filter: c.filter } : {}),
+    ...(c.filter ? { filter: configFilter(c.filter) } : {}),
     ...(c.channels ? { channels: c.channels } : {}),
     ...(c.repeat !== undefined ? { repeatMs: c.repeat } : {}),
     ...(maintenance ? { maintenance } : {}),
   };
   return { ...(c.uuid ? { uuid: c.uuid.toLowerCase() } : {}), def };
+}
+
+/** The config's `filter` (for HTTP ping bodies) in Healthchecks' terms. */
+function configFilter(f: NonNullable<ConfigCheck['filter']>): KeywordFilter {
+  return {
+    ...NO_FILTER,
+    successKw: f.success.join(','),
+    failureKw: f.failure.join(','),
+    startKw: f.start.join(','),
+    httpBody: true,
+    defaultFail: f.defaultFail,
+  };
 }
 
 /** A probe from the config as a check of kind probe, and the spec the prober runs. */

@@ -11,7 +11,8 @@ import { redactSecrets } from '../lib/redact.js';
 import { parseListen } from '../lib/schema.js';
 import { type ChannelModule, loadChannelModule } from './channels.js';
 import { applyDefinition, statusAt } from './checks/machine.js';
-import { defaultDef, newCheck } from './checks/model.js';
+import { type CheckRecord, defaultDef, newCheck } from './checks/model.js';
+import { type RoutingContext, routingOf } from './checks/routing.js';
 import {
   configCheckDef,
   configDefaults,
@@ -130,7 +131,26 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       status: statusAt(record.def, record.state, now),
     }));
   };
-  const metrics = createWatchMetrics({ processMetrics: deps.processMetrics ?? true, checks: snapshot });
+  /** Who checks page, from the current config (channel health: none known here yet). */
+  const routingContext = (): RoutingContext => ({
+    defaultChannels: runtime.config.defaults.channels,
+    configured: new Set(Object.keys(runtime.config.channels)),
+  });
+  const routing = (record: CheckRecord) => routingOf(record.def, routingContext());
+  const metrics = createWatchMetrics({
+    processMetrics: deps.processMetrics ?? true,
+    checks: snapshot,
+    isUnrouted: (record) => routing(record).unrouted,
+  });
+  /** One line naming the checks that page nobody (at start and after a reload). */
+  const reportUnrouted = async () => {
+    const unrouted = (await store.listChecks()).filter((r) => routing(r).unrouted).map((r) => r.def.name);
+    if (unrouted.length > 0)
+      logger.warn(
+        { checks: unrouted.slice(0, 50), count: unrouted.length },
+        `${unrouted.length} check(s) notify nobody (no channel of their own and no defaults.channels): ${unrouted.slice(0, 10).join(', ')}${unrouted.length > 10 ? ', …' : ''}`,
+      );
+  };
   const engine = new WatchEngine({
     store,
     clock,
@@ -154,7 +174,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     baseUrl: runtime.baseUrl,
     apiKeys: runtime.apiKeys,
     channels: Object.entries(runtime.config.channels).map(([name, ch]) => ({ name, type: ch.type })),
-    defaultChannels: runtime.config.defaults.channels,
+    routing: routingContext(),
   });
 
   const app = new Hono();
@@ -166,9 +186,22 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       clock,
       settings: () => ({ pingKey: runtime.pingKey, pingBodyLimit: runtime.config.pingBodyLimit }),
       createFromSlug: async (slug) => {
-        const record = newCheck(defaultDef(slug, slug), { uuid: ids.uuid(), now: clock.now() });
+        // As Healthchecks assigns every integration to an auto-provisioned check: the defaults'
+        // channels, or, when there are none, every configured channel.
+        const all = Object.keys(runtime.config.channels);
+        const def = defaultDef(slug, slug);
+        if (runtime.config.defaults.channels.length === 0 && all.length > 0) def.channels = all;
+        const record = newCheck(def, { uuid: ids.uuid(), now: clock.now() });
         await store.insertCheck(record);
-        logger.info({ check: slug, uuid: record.uuid }, 'check created by ?create=1');
+        logger.info(
+          { check: slug, uuid: record.uuid, channels: def.channels ?? 'defaults' },
+          'check created by ?create=1',
+        );
+        if (routing(record).unrouted)
+          logger.warn(
+            { check: slug, uuid: record.uuid },
+            `check "${slug}" created by ?create=1 notifies nobody: no channel is configured`,
+          );
         return record.uuid;
       },
     }),
@@ -223,6 +256,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
         engine.reconfigure(engineSettings(runtime));
         await engine.reloadDeadlines();
         prober.configure(runtime.probes);
+        await reportUnrouted();
         logger.info(
           {
             checks: next.checks.length,
@@ -238,6 +272,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       }
     },
     async start() {
+      await reportUnrouted();
       await engine.start();
       prober.start();
       void prune();

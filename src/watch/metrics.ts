@@ -21,6 +21,8 @@ export function createWatchMetrics(options: {
   processMetrics?: boolean;
   /** Snapshot of every check with its current (derived) status, read at scrape time. */
   checks?: () => Promise<Array<{ record: CheckRecord; status: CheckStatus }>>;
+  /** Does the check page nobody (./checks/routing.ts)? */
+  isUnrouted?: (record: CheckRecord) => boolean;
 }): WatchMetrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'alertpath_' });
@@ -43,6 +45,18 @@ export function createWatchMetrics(options: {
           for (const s of STATUSES) this.set({ check: record.def.name, status: s }, s === status ? 1 : 0);
       },
     });
+    const isUnrouted = options.isUnrouted;
+    if (isUnrouted)
+      new Gauge({
+        name: 'alertpath_watch_checks_unrouted',
+        help: 'Checks that notify nobody: no channel of their own, no defaults.channels (or none that can deliver).',
+        registers: [registry],
+        async collect() {
+          let n = 0;
+          for (const { record } of await read()) if (isUnrouted(record)) n++;
+          this.set(n);
+        },
+      });
     new Gauge({
       name: 'alertpath_watch_check_last_ping_timestamp_seconds',
       help: 'Time of the last success or fail ping of each check.',

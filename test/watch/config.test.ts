@@ -72,7 +72,7 @@ test('invalid config: FILE:LINE:COL problems that say what was expected', () => 
       '4:13: checks.0.period: expected a duration such as 500ms, 2s, 5m or 1h, got "soon"',
       '6:11: checks.1.cron: expected a cron expression with 5 fields',
       '10:24: checks.3.period: must be at least 1s',
-      '11:5: checks.4: set exactly one of period or cron',
+      '11:5: checks.4: set exactly one of period, cron or onCalendar',
     ],
   );
   // Cross-references are checked once each item is valid.

@@ -1,4 +1,4 @@
-import type { CheckDef, CheckRecord, PingInput } from '../../src/watch/checks/model.js';
+import type { CheckDef, CheckRecord, PingInput, PingRecord } from '../../src/watch/checks/model.js';
 import { initialState } from '../../src/watch/checks/model.js';
 import type { Notification } from '../../src/watch/notify/types.js';
 
@@ -73,4 +73,21 @@ export async function settle(rounds = 5): Promise<void> {
     await new Promise<void>((r) => setImmediate(r));
     for (let j = 0; j < 10; j++) await Promise.resolve();
   }
+}
+
+/** A ping as a transition writes it (store tests). */
+export function storedPing(over: Partial<Omit<PingRecord, 'n'>> = {}): Omit<PingRecord, 'n'> {
+  return {
+    kind: 'success',
+    at: T0,
+    method: 'POST',
+    rid: null,
+    exitStatus: null,
+    duration: null,
+    remoteAddr: '',
+    userAgent: '',
+    scheme: 'http',
+    body: null,
+    ...over,
+  };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { classifyPing } from '../../src/watch/checks/classify.js';
 import {
   applyPause,
@@ -7,10 +8,12 @@ import {
   applyResume,
   applyTimeout,
   goingDownAfter,
+  graceStart,
+  nextPingAt,
   statusAt,
 } from '../../src/watch/checks/machine.js';
 import { failText, timeoutText, upText } from '../../src/watch/checks/message.js';
-import type { CheckRecord } from '../../src/watch/checks/model.js';
+import { type CheckRecord, NO_FILTER } from '../../src/watch/checks/model.js';
 import { maintenanceEnd, nextCronTime } from '../../src/watch/checks/schedule.js';
 import { HOUR, MIN, ping, record, SEC, T0 } from './helpers.js';
 
@@ -87,9 +90,18 @@ test('started runs: the deadline is the earlier of the schedule and start + grac
   assert.equal(done.duration, 7 * MIN);
   assert.equal(done.state.lastDuration, 7 * MIN);
   assert.equal(done.state.lastStart, null);
-  // With no rid, a completion ends the last start.
+  // A completion without rid after a start with one ends the started state, with no duration
+  // (as Healthchecks); so does a fail with another rid.
   const plain = applyPing(r, ping(T0 + 8 * MIN));
-  assert.equal(plain.duration, 3 * MIN);
+  assert.equal(plain.duration, null);
+  assert.equal(plain.state.lastStart, null);
+  assert.equal(plain.state.lastDuration, null);
+  const otherFail = applyPing(
+    r,
+    ping(T0 + 8 * MIN, { action: 'fail', rid: 'a1b2c3d4-0000-4000-8000-000000000002' }),
+  );
+  assert.equal(otherFail.state.lastStart, null);
+  assert.equal(otherFail.duration, null);
   // A run that never finishes times out at start + grace.
   const timeout = applyTimeout(r, T0 + 15 * MIN);
   assert.equal(timeout.flip?.to, 'down');
@@ -97,6 +109,68 @@ test('started runs: the deadline is the earlier of the schedule and start + grac
     timeoutText(r.def, r.state, timeout.flip!),
     /run started 2026-11-25 03:05:12 UTC did not finish/,
   );
+});
+
+test('overlapping runs each get their duration; a start without rid pairs with a completion without rid', () => {
+  const A = 'a1b2c3d4-0000-4000-8000-00000000000a';
+  const B = 'a1b2c3d4-0000-4000-8000-00000000000b';
+  let r = record();
+  const step = (p: ReturnType<typeof ping>) => {
+    const t = applyPing(r, p);
+    r = after(r, t);
+    return t;
+  };
+  step(ping(T0, { action: 'start', rid: A }));
+  step(ping(T0 + MIN, { action: 'start', rid: B }));
+  const a = step(ping(T0 + 2 * MIN, { rid: A }));
+  assert.equal(a.duration, 2 * MIN);
+  assert.equal(a.state.lastStart, T0 + MIN, 'the latest start (B) is still running');
+  assert.equal(a.state.lastDuration, null);
+  const b = step(ping(T0 + 6 * MIN, { rid: B }));
+  assert.equal(b.duration, 5 * MIN);
+  assert.equal(b.state.lastDuration, 5 * MIN);
+  assert.equal(b.state.lastStart, null);
+  // A second completion has no start left to pair with.
+  assert.equal(step(ping(T0 + 7 * MIN, { rid: B })).duration, null);
+  step(ping(T0 + 8 * MIN, { action: 'start' }));
+  const plain = step(ping(T0 + 9 * MIN));
+  assert.equal(plain.duration, MIN);
+  assert.equal(plain.state.lastDuration, MIN);
+  // A plain success clears the last duration.
+  assert.equal(step(ping(T0 + 10 * MIN)).state.lastDuration, null);
+});
+
+test('a start on a paused check leaves it paused, and goes down if the run outlasts grace', () => {
+  let r = after(record(), applyPing(record(), ping(T0)));
+  r = { ...r, state: applyPause(r, T0 + MIN).state };
+  const s = applyPing(r, ping(T0 + 2 * MIN, { action: 'start' }));
+  assert.equal(s.state.status, 'paused');
+  assert.equal(s.flip, undefined);
+  assert.equal(s.state.alertAfter, T0 + 12 * MIN);
+  r = { ...r, state: s.state };
+  assert.equal(statusAt(r.def, r.state, T0 + 3 * MIN), 'paused');
+  assert.equal(statusAt(r.def, r.state, T0 + 12 * MIN), 'down');
+  const t = applyTimeout(r, T0 + 12 * MIN);
+  assert.deepEqual(t.flip, { from: 'paused', to: 'down', at: T0 + 12 * MIN, reason: 'timeout' });
+  // Pausing a paused check changes nothing.
+  assert.equal(applyPause({ ...r, state: { ...r.state } }, T0 + 4 * MIN).flip, undefined);
+});
+
+test('status: a running job keeps its status; late is only the grace window of a missed deadline', () => {
+  let r = after(record(), applyPing(record(), ping(T0)));
+  r = after(r, applyPing(r, ping(T0 + 20 * MIN, { action: 'start' })));
+  assert.equal(r.state.alertAfter, T0 + 30 * MIN, 'grace is also the longest a run may take');
+  assert.equal(statusAt(r.def, r.state, T0 + 21 * MIN), 'up', 'a run in progress is not late');
+  assert.equal(statusAt(r.def, r.state, T0 + 29 * MIN), 'up');
+  assert.equal(statusAt(r.def, r.state, T0 + 30 * MIN), 'down', 'start + grace passed');
+  const plain = after(record(), applyPing(record(), ping(T0)));
+  assert.equal(statusAt(plain.def, plain.state, T0 + 59 * MIN), 'up');
+  assert.equal(statusAt(plain.def, plain.state, T0 + 60 * MIN), 'late');
+  assert.equal(statusAt(plain.def, plain.state, T0 + 70 * MIN), 'down');
+  const fresh = record();
+  const started = after(fresh, applyPing(fresh, ping(T0, { action: 'start' })));
+  assert.equal(statusAt(started.def, started.state, T0 + MIN), 'new');
+  assert.equal(started.state.alertAfter, T0 + 10 * MIN);
 });
 
 test('a start and a completion more than 72 h apart are unrelated', () => {
@@ -204,17 +278,33 @@ test('Alertmanager-aware: a resolved payload is ign, firing is success; alertman
   assert.equal(t.state.alertAfter, up.state.alertAfter);
 });
 
-test('keyword filters: failure first, then success, then start; no match is ign, or fail with defaultFail', () => {
-  const filter = { success: ['SUCCESS'], failure: ['ERROR'], start: ['STARTED'], defaultFail: false };
+test('keyword filters (filter_http_body): failure first, then success, then start; no match is ign, or fail with filter_default_fail', () => {
+  const filter = {
+    ...NO_FILTER,
+    successKw: 'SUCCESS',
+    failureKw: 'ERROR, FAILED',
+    startKw: 'STARTED',
+    httpBody: true,
+  };
   const r = record({ filter });
-  const kind = (body: string, d = r) => classifyPing(d.def, d.state, ping(T0, { method: 'POST', body }));
+  const kind = (body: string, d = r, over = {}) =>
+    classifyPing(d.def, d.state, ping(T0, { method: 'POST', body, ...over }));
   assert.equal(kind('SUCCESS with ERROR inside'), 'fail');
+  assert.equal(kind('it FAILED'), 'fail', 'keywords are comma-separated and trimmed');
   assert.equal(kind('backup SUCCESS'), 'success');
   assert.equal(kind('job STARTED'), 'start');
   assert.equal(kind('something else'), 'ign');
   assert.equal(kind('something else', record({ filter: { ...filter, defaultFail: true } })), 'fail');
-  // Explicit /fail and /start URLs are not re-read by the filter.
-  assert.equal(classifyPing(r.def, r.state, ping(T0, { action: 'start', body: 'x' })), 'start');
+  // As in Healthchecks, the body decides whatever the URL asked for.
+  assert.equal(kind('x', r, { action: 'start' }), 'ign');
+  assert.equal(kind('ERROR', r, { action: 'log' }), 'fail');
+  assert.equal(kind('SUCCESS', r, { action: 'fail', exitStatus: 1 }), 'success');
+  // Without filter_http_body (the e-mail filters only), HTTP pings are not filtered.
+  const email = record({
+    filter: { ...filter, httpBody: false, subject: true, body: true, defaultFail: true },
+  });
+  assert.equal(kind('nothing', email), 'success');
+  assert.equal(kind('ERROR', email), 'success');
 });
 
 test('methods: POST ignores GET and HEAD pings', () => {
@@ -255,4 +345,34 @@ test('10 000 simulated hours of a 1 h heartbeat with a missed ping every 100 h: 
     }
   }
   assert.equal(downs, 100);
+});
+
+test('property: the next ping read from a stored deadline equals the one computed from the schedule', () => {
+  const schedules = [
+    { kind: 'simple' as const, periodMs: HOUR },
+    { kind: 'cron' as const, cron: '15 3 * * *', tz: 'Europe/Berlin' },
+    { kind: 'oncalendar' as const, onCalendar: 'Mon..Fri 09:00', tz: 'America/New_York' },
+  ];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...schedules),
+      fc.array(
+        fc.tuple(fc.constantFrom('success', 'start', 'fail', 'log'), fc.integer({ min: 1, max: 50 * HOUR })),
+        {
+          minLength: 1,
+          maxLength: 8,
+        },
+      ),
+      (schedule, events) => {
+        let r = record({ schedule });
+        let at = T0;
+        for (const [action, gap] of events) {
+          at += gap;
+          r = after(r, applyPing(r, ping(at, { action: action as 'success' })));
+          assert.equal(nextPingAt(r.def, r.state), graceStart(r.def, r.state));
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
 });

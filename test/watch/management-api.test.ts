@@ -142,7 +142,7 @@ test("validation keeps Healthchecks' limits: timeout and grace from 60 s to 365 
   assert.equal(raw.status, 400);
 });
 
-test('read-only keys: may GET, see unique_key instead of uuid and URLs, get 403 on writes', async () => {
+test('read-only keys: may GET, see unique_key instead of uuid and URLs, get 401 "wrong api key" on writes (as Healthchecks)', async () => {
   const list = await call('/checks/', { key: RO });
   assert.equal(list.status, 200);
   const item = (list.body.checks as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
@@ -155,8 +155,8 @@ test('read-only keys: may GET, see unique_key instead of uuid and URLs, get 403 
   const flips = await call(`/checks/${item.unique_key}/flips/`, { key: RO });
   assert.equal(flips.status, 200);
   const write = await call('/checks/', { key: RO, method: 'POST', body: '{"name":"x"}' });
-  assert.equal(write.status, 403);
-  assert.equal((await call('/channels/', { key: RO })).status, 403);
+  assert.deepEqual(write, { status: 401, body: { error: 'wrong api key' } });
+  assert.equal((await call('/channels/', { key: RO })).status, 401);
 });
 
 test('config-defined checks can be paused and resumed, not redefined or deleted', async () => {

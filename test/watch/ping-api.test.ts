@@ -86,12 +86,14 @@ test('suffixes /start, /fail, /log and /<exit status> record their kinds', async
   assert.equal((await check(id)).status, 'down', 'exit status 255 is a failure');
 });
 
-test('400 "invalid url format": exit status over 255, unknown suffix, uppercase slug', async () => {
+test('400 "invalid url format": exit status over 255, uppercase in a slug; a URL no route matches is 404 (as Healthchecks)', async () => {
   await expect(`/ping/${uuid}/256`, 400, 'invalid url format');
-  await expect(`/ping/${uuid}/restart`, 400, 'invalid url format');
-  await expect(`/ping/${uuid}/start/extra`, 400, 'invalid url format');
   await expect('/ping/test-ping-key-1/Backup', 400, 'invalid url format');
-  await expect('/ping/not-a-uuid', 400, 'invalid url format');
+  await expect(`/ping/${uuid}/restart`, 404, 'not found');
+  await expect(`/ping/${uuid}/start/extra`, 404, 'not found');
+  await expect('/ping/not-a-uuid', 404, 'not found');
+  await expect('/ping/not-uuid/', 404, 'not found');
+  await expect('/ping/07c2f54898504b27af5d6c9dc157ec02/', 404, 'not found');
 });
 
 test('404 "not found": unknown uuid (even with a bad suffix), unknown slug, wrong ping key', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../src/lib/clock.js';
-import { silentLogger } from '../../src/lib/log.js';
+import { type Logger, silentLogger } from '../../src/lib/log.js';
 import type { ChannelModule } from '../../src/watch/channels.js';
 import { buildWatch, type Watch, watchService } from '../../src/watch/index.js';
 import { FakeTransport } from './helpers.js';
@@ -36,7 +36,14 @@ export function fakeChannels(transports: Map<string, FakeTransport>, clock?: Clo
 }
 
 export async function appRig(
-  options: { config?: string; clock?: Clock; start?: boolean; dir?: string; baseUrl?: string } = {},
+  options: {
+    config?: string;
+    clock?: Clock;
+    start?: boolean;
+    dir?: string;
+    baseUrl?: string;
+    logger?: Logger;
+  } = {},
 ): Promise<AppRig> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'watch-app-'));
   let configFile: string | undefined;
@@ -54,7 +61,7 @@ export async function appRig(
       env: {},
     },
     {
-      logger: silentLogger(),
+      logger: options.logger ?? silentLogger(),
       channels: fakeChannels(transports, options.clock),
       processMetrics: false,
       announce: (l) => announced.push(l),

@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import type { CheckRecord, CheckState, Flip } from '../../src/watch/checks/model.js';
 import type { Notification } from '../../src/watch/notify/types.js';
 import { openPostgresStore } from '../../src/watch/store/postgres/index.js';
+import { LATEST_SCHEMA } from '../../src/watch/store/schema.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
 import { type NewJob, PROBE_RESULTS_KEPT, type Store } from '../../src/watch/store/types.js';
-import { HOUR, MIN, record, T0 } from './helpers.js';
+import { HOUR, MIN, record, storedPing, T0 } from './helpers.js';
 import { createSchema, PG_URL, pgSkip, querySchema } from './store-pg.js';
 
 /**
@@ -139,7 +140,10 @@ for (const [kind, factory, skip] of [
         await again.close();
 
         await h.bumpSchema();
-        await assert.rejects(h.open(), /newer alertpath \(schema 99, this one knows 2\)/);
+        await assert.rejects(
+          h.open(),
+          new RegExp(`newer alertpath \\(schema 99, this one knows ${LATEST_SCHEMA}\\)`),
+        );
       } finally {
         await h.cleanup();
       }
@@ -190,7 +194,7 @@ for (const [kind, factory, skip] of [
             remoteAddr: '10.0.0.1',
             userAgent: 'curl',
             scheme: 'https',
-            body: 'backup ok',
+            body: Buffer.from('backup ok'),
           },
           flip: { from: 'new', to: 'up', at: T0, reason: 'success' },
           jobs: [job(r.uuid, { event: 'up', fallbackChannels: ['email'] })],
@@ -214,9 +218,9 @@ for (const [kind, factory, skip] of [
           remoteAddr: '10.0.0.1',
           userAgent: 'curl',
           scheme: 'https',
-          body: 'backup ok',
+          body: Buffer.from('backup ok'),
         });
-        assert.equal(await store.pingBody(UUID_A, 1), 'backup ok');
+        assert.deepEqual(await store.pingBody(UUID_A, 1), Buffer.from('backup ok'));
         assert.equal(await store.pingBody(UUID_A, 2), undefined);
         assert.deepEqual(await store.listFlips(UUID_A, {}), [
           { at: T0, from: 'new', to: 'up', reason: 'success' },
@@ -240,7 +244,7 @@ for (const [kind, factory, skip] of [
         assert.equal((await store.getCheck(UUID_A))?.state.nPings, 1);
       }));
 
-    test('wake-up times: a deadline while up or new, a reminder while down, nothing while paused', () =>
+    test('wake-up times: a deadline unless down (a paused check has one while a run it started goes on), a reminder while down', () =>
       withStore(factory, async (store) => {
         const uuid = (i: number) => `0b7e4b7c-1f7a-4c1e-8e9e-4d2f3a6b5d0${i}`;
         const states: Array<Partial<CheckState>> = [
@@ -252,6 +256,7 @@ for (const [kind, factory, skip] of [
           { status: 'down', alertAfter: T0 + 4, nextReminder: T0 + 40 },
           { status: 'paused', alertAfter: T0 + 5, nextReminder: T0 + 50 },
           { status: 'up', alertAfter: null },
+          { status: 'paused', alertAfter: null, nextReminder: T0 + 60 },
         ];
         for (const [i, over] of states.entries()) {
           const r = record({ name: `c${i}`, slug: `c${i}` }, uuid(i));
@@ -261,8 +266,28 @@ for (const [kind, factory, skip] of [
         assert.deepEqual(got, [
           { uuid: uuid(0), at: T0 + 1 },
           { uuid: uuid(1), at: T0 + 2 },
+          { uuid: uuid(4), at: T0 + 5 },
           { uuid: uuid(3), at: T0 + 40 },
         ]);
+      }));
+
+    test('ping bodies are bytes: non-UTF-8 and NUL bytes come back unchanged; open runs persist', () =>
+      withStore(factory, async (store) => {
+        await store.insertCheck(record({}, UUID_A));
+        const bytes = Buffer.from([0x48, 0x69, 0x00, 0xe9, 0x99, 0xff, 0x0a]);
+        const runs = [
+          { rid: 'a1b2c3d4-0000-4000-8000-00000000000a', at: T0 },
+          { rid: null, at: T0 + 1 },
+        ];
+        await store.transition(UUID_A, (r) => ({
+          state: { ...r.state, nPings: 1, runs },
+          ping: storedPing({ kind: 'log', body: bytes }),
+          result: null,
+        }));
+        assert.deepEqual(Buffer.from((await store.pingBody(UUID_A, 1)) ?? []), bytes);
+        const [p] = await store.listPings(UUID_A, 10);
+        assert.deepEqual(Buffer.from(p?.body ?? []), bytes);
+        assert.deepEqual((await store.getCheck(UUID_A))?.state.runs, runs);
       }));
 
     test('pings: the last keepPings are kept; prune trims to the configured count', () =>
@@ -283,7 +308,7 @@ for (const [kind, factory, skip] of [
                 remoteAddr: '',
                 userAgent: '',
                 scheme: 'http',
-                body: `body ${i}`,
+                body: Buffer.from(`body ${i}`),
               },
               result: null,
             }));

@@ -65,7 +65,7 @@ function job(uuid: string, seq: number): NewJob {
  * The `seq`-th ping: counts itself, and every 10th also writes a flip and a job. Quotes, a
  * backslash and non-ASCII text travel in the body and the user agent.
  */
-function pingTx(seq: number, body = `it's #${seq} \\ ok`) {
+function pingTx(seq: number, body = `it's #${seq} \\ ok`, userAgent = 'curl/8 «test» 🚀') {
   return (r: CheckRecord): TransitionWrite<number> => {
     const nPings = r.state.nPings + 1;
     const flips = seq % 10 === 0;
@@ -79,9 +79,9 @@ function pingTx(seq: number, body = `it's #${seq} \\ ok`) {
         exitStatus: seq % 3 === 0 ? 0 : null,
         duration: seq % 4 === 0 ? seq : null,
         remoteAddr: '10.0.0.1',
-        userAgent: 'curl/8 «test» 🚀',
+        userAgent,
         scheme: 'https',
-        body,
+        body: Buffer.from(body),
       },
       ...(flips
         ? {
@@ -141,7 +141,7 @@ for (const [kind, factory, skip] of [
           );
           const last = mine.slice(-10).reverse();
           assert.deepEqual(
-            pings.map((p) => p.body),
+            pings.map((p) => Buffer.from(p.body ?? []).toString()),
             last.map((seq) => `it's #${seq} \\ ok`),
           );
           const newest = pings[0];
@@ -157,7 +157,7 @@ for (const [kind, factory, skip] of [
             remoteAddr: '10.0.0.1',
             userAgent: 'curl/8 «test» 🚀',
             scheme: 'https',
-            body: `it's #${seq} \\ ok`,
+            body: Buffer.from(`it's #${seq} \\ ok`),
           });
           // Flips newest first, jobs newest first: both in arrival order.
           const flipping = mine.filter((s) => s % 10 === 0).reverse();
@@ -208,7 +208,7 @@ describe('group commit: postgres only', { skip: skipPg }, () => {
       await store.insertCheck(record({}, uuidOf(0)));
       await store.insertCheck(record({ name: 'b', slug: 'b' }, uuidOf(1)));
       const outcomes = Array.from({ length: 20 }, (_, seq) =>
-        store.transition(uuidOf(seq % 2), pingTx(seq, seq === 6 ? 'nul \u0000 byte' : `#${seq}`)),
+        store.transition(uuidOf(seq % 2), pingTx(seq, `#${seq}`, seq === 6 ? 'nul \u0000 byte' : 'curl')),
       );
       const settled = await Promise.allSettled(outcomes);
       assert.equal(settled[6]?.status, 'rejected');
@@ -216,7 +216,7 @@ describe('group commit: postgres only', { skip: skipPg }, () => {
       assert.equal((await store.getCheck(uuidOf(0)))?.state.nPings, 9);
       assert.equal((await store.getCheck(uuidOf(1)))?.state.nPings, 10);
       assert.deepEqual(
-        (await store.listPings(uuidOf(0), 100)).map((p) => p.body).reverse(),
+        (await store.listPings(uuidOf(0), 100)).map((p) => Buffer.from(p.body ?? []).toString()).reverse(),
         [0, 2, 4, 8, 10, 12, 14, 16, 18].map((s) => `#${s}`),
       );
     } finally {

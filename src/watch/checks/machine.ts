@@ -6,7 +6,9 @@ import {
   type CheckStatus,
   type Flip,
   type FlipReason,
+  MAX_OPEN_RUNS,
   MAX_RUN_MS,
+  type OpenRun,
   type PingInput,
   type PingKind,
   type ProbeResult,
@@ -31,27 +33,58 @@ export interface PingTransition extends Transition {
   duration: number | null;
 }
 
-/** When the next ping is due (the start of the grace window), or null when none is. */
+/**
+ * When the grace window starts (Healthchecks' `get_grace_start`): the next expected ping after
+ * the last one while up, or the start of a running job if earlier (unless down); null when the
+ * check expects nothing (new, paused or down, and not running).
+ */
 export function graceStart(def: CheckDef, state: CheckState): number | null {
-  if (state.status === 'paused' || state.status === 'down') return null;
-  let at = state.lastPing === null ? null : nextExpected(def.schedule, state.lastPing);
-  if (state.lastStart !== null) at = at === null ? state.lastStart : Math.min(at, state.lastStart);
+  let at = state.status === 'up' ? expectedAfterLastPing(def, state) : null;
+  if (state.lastStart !== null && state.status !== 'down')
+    at = at === null ? state.lastStart : Math.min(at, state.lastStart);
   return at;
 }
 
-/** When the check goes down unless pinged: the expected time plus grace. */
+function expectedAfterLastPing(def: CheckDef, state: CheckState): number | null {
+  return state.lastPing === null ? null : nextExpected(def.schedule, state.lastPing);
+}
+
+/**
+ * `graceStart` of a stored state (the API's `next_ping`). An up check that is not running keeps
+ * it in its deadline (alertAfter = grace start + grace), which saves a schedule computation per
+ * check when the API, the dashboard or a scrape lists 100 000 of them.
+ */
+export function nextPingAt(def: CheckDef, state: CheckState): number | null {
+  if (state.status === 'up' && state.lastStart === null)
+    return state.alertAfter === null ? null : state.alertAfter - def.graceMs;
+  return graceStart(def, state);
+}
+
+/** When the check goes down unless pinged: the start of the grace window plus grace. */
 export function goingDownAfter(def: CheckDef, state: CheckState): number | null {
   const start = graceStart(def, state);
   return start === null ? null : start + def.graceMs;
 }
 
-/** The status to show at `now`: stored status, or `late` inside the grace window, or `down` past it. */
+/**
+ * The status to show at `now` (Healthchecks' `get_status`): a run started longer than grace ago
+ * is down; new, paused and down are what is stored; an up check is `late` in the grace window
+ * after its expected ping and down past it. A running job keeps the status it has (the API
+ * reports `started` separately).
+ */
 export function statusAt(def: CheckDef, state: CheckState, now: number): CheckStatus {
-  if (state.status !== 'up' && state.status !== 'new') return state.status;
-  if (state.alertAfter === null) return state.status;
-  if (now >= state.alertAfter) return 'down';
-  if (now >= state.alertAfter - def.graceMs) return 'late';
-  return state.status;
+  if (state.lastStart !== null && now >= state.lastStart + def.graceMs) return 'down';
+  if (state.status !== 'up') return state.status;
+  const expected = state.lastStart === null ? nextPingAt(def, state) : expectedAfterLastPing(def, state);
+  if (expected === null) return 'up';
+  if (now >= expected + def.graceMs) return 'down';
+  if (now >= expected) return 'late';
+  return 'up';
+}
+
+/** Is a job running (started, and not yet past its grace)? */
+export function isRunning(def: CheckDef, state: CheckState, now: number): boolean {
+  return state.lastStart !== null && now < state.lastStart + def.graceMs;
 }
 
 function withDeadline(def: CheckDef, state: CheckState): CheckState {
@@ -67,30 +100,52 @@ function flipTo(state: CheckState, to: StoredStatus, at: number, reason: FlipRea
   return flip;
 }
 
+/** A start opens a run for its rid (replacing an open one of the same rid). */
+function openRun(runs: readonly OpenRun[], rid: string | null, at: number): OpenRun[] {
+  const kept = runs.filter((r) => r.rid !== rid && at - r.at < MAX_RUN_MS);
+  kept.push({ rid, at });
+  return kept.slice(-MAX_OPEN_RUNS);
+}
+
+/**
+ * Run tracking as Healthchecks does it. A start sets `last_start` (and its rid) and changes no
+ * status (a paused check stays paused). A success or fail with the latest start's rid (both
+ * absent counts) completes it: `last_duration` is set and the check is no longer started; a fail
+ * with another rid, or a completion without rid, also ends the started state, with no duration.
+ * Each completion's own duration (the ping's) comes from the open run of its rid, so overlapping
+ * runs each get theirs. A start and a completion more than 72 h apart are unrelated.
+ */
 export function applyPing(record: CheckRecord, ping: PingInput): PingTransition {
   const { def } = record;
   const state: CheckState = { ...record.state, nPings: record.state.nPings + 1 };
   const kind = classifyPing(def, record.state, ping);
+  const rid = ping.rid ?? null;
   let duration: number | null = null;
   let flip: Flip | undefined;
 
   if (kind === 'start') {
     state.lastStart = ping.at;
-    state.lastStartRid = ping.rid ?? null;
-    if (state.status === 'paused') flip = flipTo(state, 'new', ping.at, 'resume');
+    state.lastStartRid = rid;
+    state.runs = openRun(state.runs, rid, ping.at);
   } else if (kind === 'success' || kind === 'fail') {
     state.lastPing = ping.at;
-    if (state.lastStart !== null && (ping.rid === undefined || ping.rid === state.lastStartRid)) {
-      const elapsed = ping.at - state.lastStart;
-      if (elapsed >= 0 && elapsed < MAX_RUN_MS) {
-        duration = elapsed;
-        state.lastDuration = elapsed;
+    state.lastDuration = null;
+    if (state.lastStart !== null) {
+      if (state.lastStartRid === rid) {
+        const elapsed = ping.at - state.lastStart;
+        if (elapsed >= 0 && elapsed < MAX_RUN_MS) state.lastDuration = elapsed;
+        state.lastStart = null;
+        state.lastStartRid = null;
+      } else if (kind === 'fail' || rid === null) {
+        state.lastStart = null;
+        state.lastStartRid = null;
       }
-      state.lastStart = null;
-      state.lastStartRid = null;
-    } else if (state.lastStart !== null && ping.at - state.lastStart >= MAX_RUN_MS) {
-      state.lastStart = null;
-      state.lastStartRid = null;
+    }
+    const run = state.runs.find((r) => r.rid === rid);
+    if (run) {
+      const elapsed = ping.at - run.at;
+      if (elapsed >= 0 && elapsed < MAX_RUN_MS) duration = elapsed;
+      state.runs = state.runs.filter((r) => r !== run);
     }
     flip = flipTo(state, kind === 'success' ? 'up' : 'down', ping.at, kind);
   }
@@ -101,13 +156,15 @@ export function applyPing(record: CheckRecord, ping: PingInput): PingTransition 
 export function applyTimeout(record: CheckRecord, now: number): Transition {
   const state: CheckState = { ...record.state };
   if (state.alertAfter === null || now < state.alertAfter) return { state };
-  if (state.status !== 'up' && state.status !== 'new') return { state };
+  if (state.status === 'down') return { state };
   const flip = flipTo(state, 'down', state.alertAfter, 'timeout');
   return { state: withDeadline(record.def, state), ...(flip ? { flip } : {}) };
 }
 
 /** Pause: no deadline, no alerts, until resumed (manually, or by a ping without manual resume). */
 export function applyPause(record: CheckRecord, now: number): Transition {
+  // Pausing a paused check changes nothing (and makes no flip), as in Healthchecks.
+  if (record.state.status === 'paused') return { state: record.state };
   const state: CheckState = { ...record.state, lastStart: null, lastStartRid: null, nextReminder: null };
   const flip = flipTo(state, 'paused', now, 'pause');
   return { state: withDeadline(record.def, state), ...(flip ? { flip } : {}) };

@@ -18,6 +18,8 @@ export function describeSchedule(def: CheckDef): string {
   const grace = `grace ${formatDuration(def.graceMs)}`;
   if (def.schedule.kind === 'simple')
     return `expected every ${formatDuration(def.schedule.periodMs)}, ${grace}`;
+  if (def.schedule.kind === 'oncalendar')
+    return `expected at OnCalendar "${def.schedule.onCalendar.trim().replace(/\s*\n\s*/g, '; ')}" ${def.schedule.tz}, ${grace}`;
   return `expected at "${def.schedule.cron}" ${def.schedule.tz}, ${grace}`;
 }
 

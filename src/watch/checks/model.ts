@@ -3,7 +3,7 @@
  * milliseconds; durations are milliseconds. Same meaning as Healthchecks.io.
  */
 
-/** Stored statuses. `late` is never stored: it is derived from the deadline (see `statusAt`). */
+/** Stored statuses. `late` is never stored: it is derived from the schedule (see `statusAt`). */
 export type StoredStatus = 'new' | 'up' | 'down' | 'paused';
 export type CheckStatus = StoredStatus | 'late';
 
@@ -16,16 +16,39 @@ export interface MaintenanceWindow {
   tz: string;
 }
 
+/**
+ * Healthchecks' keyword filters, field for field. The keyword lists are comma-separated and kept
+ * as given; `httpBody` (filter_http_body) is what makes HTTP ping bodies be classified by them.
+ * `subject` and `body` are Healthchecks' e-mail filters: stored and returned, with no effect here
+ * (watch receives no e-mail).
+ */
 export interface KeywordFilter {
-  success: string[];
-  failure: string[];
-  start: string[];
+  startKw: string;
+  successKw: string;
+  failureKw: string;
+  httpBody: boolean;
+  /** With filtering on, a body that matches no keyword is a fail (else ign). */
   defaultFail: boolean;
+  subject: boolean;
+  body: boolean;
 }
 
+export const NO_FILTER: KeywordFilter = {
+  startKw: '',
+  successKw: '',
+  failureKw: '',
+  httpBody: false,
+  defaultFail: false,
+  subject: false,
+  body: false,
+};
+
 export type Schedule =
-  | { kind: 'simple'; periodMs: number }
+  /** `tz` is remembered for a later cron or OnCalendar schedule, as Healthchecks does. */
+  | { kind: 'simple'; periodMs: number; tz?: string }
   | { kind: 'cron'; cron: string; tz: string }
+  /** systemd OnCalendar expressions, one per line (./oncalendar.ts). */
+  | { kind: 'oncalendar'; onCalendar: string; tz: string }
   | { kind: 'probe'; intervalMs: number };
 
 export type ProbeType = 'http' | 'tcp' | 'dns' | 'tls';
@@ -68,6 +91,7 @@ export interface CheckDef {
   methods: '' | 'POST';
   /** Alertmanager-aware pings (a resolved payload is `ign`). Default true. */
   alertmanager: boolean;
+  /** Keyword filters; undefined = none set. */
   filter?: KeywordFilter;
   /** Channel names; undefined = the defaults' channels. */
   channels?: string[];
@@ -80,9 +104,16 @@ export interface CheckDef {
 }
 
 /** What a check is doing: everything the state machine changes. */
+/** A started run not yet completed, for the duration of its completion (per rid, as Healthchecks). */
+export interface OpenRun {
+  rid: string | null;
+  at: number;
+}
+
 export interface CheckState {
   status: StoredStatus;
   lastPing: number | null;
+  /** The latest start (Healthchecks' `last_start`): set while the check is `started`. */
   lastStart: number | null;
   lastStartRid: string | null;
   lastDuration: number | null;
@@ -95,6 +126,8 @@ export interface CheckState {
   nextReminder: number | null;
   /** Probes: consecutive successes (> 0) or failures (< 0) so far; 0 for other checks. */
   probeStreak: number;
+  /** Starts whose completion has not come yet, oldest first (at most MAX_OPEN_RUNS). */
+  runs: OpenRun[];
 }
 
 export interface CheckRecord {
@@ -117,6 +150,7 @@ export function initialState(): CheckState {
     downSince: null,
     nextReminder: null,
     probeStreak: 0,
+    runs: [],
   };
 }
 
@@ -155,7 +189,10 @@ export interface PingInput {
   at: number;
   method: string;
   rid?: string;
+  /** The body as text (invalid UTF-8 replaced), for classification and notifications. */
   body?: string;
+  /** The body as received, stored unchanged (default: the UTF-8 of `body`). */
+  bodyBytes?: Uint8Array;
   remoteAddr?: string;
   userAgent?: string;
   scheme?: string;
@@ -173,23 +210,57 @@ export interface PingRecord {
   remoteAddr: string;
   userAgent: string;
   scheme: string;
-  body: string | null;
+  /** The body's bytes, as received (up to the body limit). */
+  body: Uint8Array | null;
 }
 
 /** Healthchecks' "a start and its completion more than 72 h apart are unrelated". */
 export const MAX_RUN_MS = 72 * 3_600_000;
+/** Open runs kept per check (Healthchecks gives up on durations past ten unmatched ones). */
+export const MAX_OPEN_RUNS = 10;
 
 export const SLUG_PATTERN = /^[a-z0-9_-]+$/;
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * When the engine must look at a check next: its deadline while up or new, its next reminder
- * while down; never while paused. The one statement of this rule (the store and the engine use it).
+ * When the engine must look at a check next: its deadline unless down (a paused check has one
+ * only while a run it started is going), its next reminder while down. The one statement of this
+ * rule (the store and the engine use it).
  */
 export function wakeTime(state: Pick<CheckState, 'status' | 'alertAfter' | 'nextReminder'>): number | null {
-  const a = state.status === 'up' || state.status === 'new' ? state.alertAfter : null;
+  const a = state.status !== 'down' ? state.alertAfter : null;
   const b = state.status === 'down' ? state.nextReminder : null;
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
+}
+
+/**
+ * A definition as stored by an older alertpath, in today's shape: keyword filters were lists,
+ * and they always applied to HTTP bodies.
+ */
+export function upgradeDefinition(def: CheckDef): CheckDef {
+  const f = def.filter as unknown as Record<string, unknown> | undefined;
+  if (!f || !Array.isArray(f.success)) return def;
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : '');
+  return {
+    ...def,
+    filter: {
+      ...NO_FILTER,
+      successKw: list(f.success),
+      failureKw: list(f.failure),
+      startKw: list(f.start),
+      httpBody: true,
+      defaultFail: f.defaultFail === true,
+    },
+  };
+}
+
+/** Healthchecks' keyword test: any of the comma-separated keywords, trimmed, in the text. */
+export function matchesKeywords(text: string, keywords: string): boolean {
+  for (const k of keywords.split(',')) {
+    const kw = k.trim();
+    if (kw.length > 0 && text.includes(kw)) return true;
+  }
+  return false;
 }

@@ -1,9 +1,14 @@
 import { Cron } from 'croner';
 import type { MaintenanceWindow, Schedule } from './model.js';
+import { onCalendar, onCalendarProblem } from './oncalendar.js';
+import { timezoneProblem } from './timezones.js';
+
+export { canonicalTimezone, timezoneProblem } from './timezones.js';
 
 /**
- * Cron schedules (5 fields, in a time zone, DST-correct through croner) and the maintenance
- * windows built on them. Parsed patterns are cached: 100 000 checks share a handful of patterns.
+ * Schedules: cron (5 fields, in a time zone, DST-correct through croner), systemd OnCalendar
+ * (./oncalendar.ts), and the maintenance windows built on cron. Parsed patterns are cached:
+ * 100 000 checks share a handful of patterns.
  */
 const cache = new Map<string, Cron>();
 
@@ -31,13 +36,19 @@ export function cronProblem(pattern: string, tz = 'UTC'): string | undefined {
   return undefined;
 }
 
-export function timezoneProblem(tz: string): string | undefined {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return undefined;
-  } catch {
-    return `unknown time zone "${tz}"`;
-  }
+/**
+ * Healthchecks' reading of a `schedule`: one line of 5 fields is cron, anything else OnCalendar.
+ */
+export function scheduleKind(schedule: string): 'cron' | 'oncalendar' {
+  const t = schedule.trim();
+  return !t.includes('\n') && schedule.split(/\s+/).filter((x) => x.length > 0).length === 5
+    ? 'cron'
+    : 'oncalendar';
+}
+
+/** Why a `schedule` (cron or OnCalendar) is unusable, or undefined when it is fine. */
+export function scheduleProblem(schedule: string, tz = 'UTC'): string | undefined {
+  return scheduleKind(schedule) === 'cron' ? cronProblem(schedule, tz) : onCalendarProblem(schedule);
 }
 
 /** The first cron time strictly after `after`. */
@@ -50,6 +61,7 @@ export function nextCronTime(pattern: string, tz: string, after: number): number
 export function nextExpected(schedule: Schedule, lastPing: number): number | null {
   if (schedule.kind === 'simple') return lastPing + schedule.periodMs;
   if (schedule.kind === 'probe') return null; // a probe has results, not a ping deadline
+  if (schedule.kind === 'oncalendar') return onCalendar(schedule.onCalendar).next(lastPing, schedule.tz);
   return nextCronTime(schedule.cron, schedule.tz, lastPing);
 }
 

@@ -143,7 +143,7 @@ export class WatchEngine extends TimerLoop {
           remoteAddr: input.remoteAddr ?? '',
           userAgent: input.userAgent ?? '',
           scheme: input.scheme ?? 'http',
-          body: input.body ?? null,
+          body: input.bodyBytes ?? (input.body !== undefined ? Buffer.from(input.body, 'utf8') : null),
         },
         result: { kind: t.kind, jobs: 0 },
       };

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { graceStart, statusAt } from '../checks/machine.js';
+import { isRunning, nextPingAt, statusAt } from '../checks/machine.js';
 import type { CheckRecord, CheckStatus, PingRecord } from '../checks/model.js';
-import type { ProbeHourRow, ProbeResultRow } from '../store/types.js';
+import type { Routing } from '../checks/routing.js';
+import type { FlipRow, ProbeHourRow, ProbeResultRow } from '../store/types.js';
 
-/** Checks, pings and flips in Healthchecks' v3 JSON shapes (same field names and units). */
+/** Checks, pings, flips and channels in Healthchecks' JSON shapes (same field names and units). */
+
+export type ApiVersion = 1 | 2 | 3;
 
 /** ISO 8601 with a `+00:00` offset and whole seconds, as Healthchecks writes timestamps. */
 export function isoSeconds(ms: number | null): string | null {
@@ -11,52 +14,101 @@ export function isoSeconds(ms: number | null): string | null {
   return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
 
+/** ISO 8601 as Python writes a datetime: microseconds only when there are any. */
+function isoPython(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const millis = iso.slice(20, 23);
+  return `${iso.slice(0, 19)}${millis === '000' ? '' : `.${millis}000`}+00:00`;
+}
+
 /** Healthchecks reports the grace window as `grace`. */
-export function apiStatus(status: CheckStatus): string {
+export function apiStatus(status: CheckStatus | 'started'): string {
   return status === 'late' ? 'grace' : status;
 }
 
-/** The stable identifier read-only keys see instead of the uuid. */
+/**
+ * The stable identifier read-only keys see instead of the uuid, derived as Healthchecks derives
+ * it (SHA-1 of the first 16 hex digits of the uuid), so integrations survive a move.
+ */
 export function uniqueKey(uuid: string): string {
-  return createHash('sha1').update(uuid).digest('hex');
+  return createHash('sha1').update(uuid.replaceAll('-', '').toLowerCase().slice(0, 16)).digest('hex');
+}
+
+/** Healthchecks' integration kinds where alertpath's channel type is spelled differently. */
+const HC_KIND: Record<string, string> = { pushover: 'po', pagerduty: 'pd' };
+
+/**
+ * A channel as Healthchecks lists an integration. Its `id` is its name from the config: stable
+ * across restarts and instances, readable, and what a check's `channels` lists and accepts.
+ */
+export function channelJson(ch: { name: string; type: string }): Record<string, unknown> {
+  return { id: ch.name, name: ch.name, kind: HC_KIND[ch.type] ?? ch.type };
 }
 
 export interface JsonContext {
   baseUrl: string;
   now: number;
   readOnly: boolean;
-  defaultChannels: string[];
+  version: ApiVersion;
+  /** Who the check pages (./checks/routing.ts). */
+  routing: Routing;
 }
 
+/**
+ * A check as Healthchecks' `to_dict` writes it, field for field. v1 reports a running job's
+ * status as `started`; v2 and v3 report the status it has and `started` separately. alertpath
+ * adds `managed` (defined in the config file) and `warnings` (an unrouted check) when they apply,
+ * and a probe's settings.
+ */
 export function checkJson(record: CheckRecord, ctx: JsonContext): Record<string, unknown> {
   const { def, state, uuid } = record;
-  const expected = graceStart(def, state);
+  const f = def.filter;
+  const status =
+    ctx.version === 1 && isRunning(def, state, ctx.now) ? 'started' : statusAt(def, state, ctx.now);
   const out: Record<string, unknown> = {
     name: def.name,
     slug: def.slug,
     tags: def.tags.join(' '),
     desc: def.desc,
-    grace: Math.round(def.graceMs / 1000),
+    grace: Math.floor(def.graceMs / 1000),
     n_pings: state.nPings,
-    status: apiStatus(statusAt(def, state, ctx.now)),
+    status: apiStatus(status),
     started: state.lastStart !== null,
     last_ping: isoSeconds(state.lastPing),
-    next_ping: state.lastPing === null ? null : isoSeconds(expected),
+    next_ping: isoSeconds(nextPingAt(def, state)),
     manual_resume: def.manualResume,
     methods: def.methods,
-    subject: '',
-    subject_fail: '',
-    start_kw: (def.filter?.start ?? []).join(','),
-    success_kw: (def.filter?.success ?? []).join(','),
-    failure_kw: (def.filter?.failure ?? []).join(','),
-    filter_subject: false,
-    filter_body: def.filter !== undefined,
-    last_duration: state.lastDuration === null ? null : Math.round(state.lastDuration / 1000),
-    managed: record.managed,
+    subject: f?.subject ? f.successKw : '',
+    subject_fail: f?.subject ? f.failureKw : '',
+    start_kw: f?.startKw ?? '',
+    success_kw: f?.successKw ?? '',
+    failure_kw: f?.failureKw ?? '',
+    filter_subject: f?.subject ?? false,
+    filter_body: f?.body ?? false,
+    filter_http_body: f?.httpBody ?? false,
+    filter_default_fail: f?.defaultFail ?? false,
+    // Badges are the dashboard's, at their own URLs; the check JSON does not know them.
+    badge_url: null,
   };
-  if (def.schedule.kind === 'simple') out.timeout = Math.round(def.schedule.periodMs / 1000);
+  // Always present (null when there is none): alertpath's contract lists it; Healthchecks omits it.
+  out.last_duration = state.lastDuration === null ? null : Math.floor(state.lastDuration / 1000);
+  if (ctx.readOnly) out.unique_key = uniqueKey(uuid);
+  else {
+    const api = `${ctx.baseUrl}/api/v${ctx.version}/checks/${uuid}`;
+    out.uuid = uuid;
+    out.ping_url = `${ctx.baseUrl}/ping/${uuid}`;
+    out.update_url = api;
+    out.pause_url = `${api}/pause`;
+    out.resume_url = `${api}/resume`;
+    out.channels = ctx.routing.unrouted ? '' : ctx.routing.channels.join(',');
+    if (def.probe) out.results_url = `${api}/results/`;
+  }
+  if (def.schedule.kind === 'simple') out.timeout = Math.floor(def.schedule.periodMs / 1000);
   else if (def.schedule.kind === 'cron') {
     out.schedule = def.schedule.cron;
+    out.tz = def.schedule.tz;
+  } else if (def.schedule.kind === 'oncalendar') {
+    out.schedule = def.schedule.onCalendar;
     out.tz = def.schedule.tz;
   } else {
     // A probe: not in Healthchecks' vocabulary; `last_ping` is the time of the last result.
@@ -71,18 +123,8 @@ export function checkJson(record: CheckRecord, ctx: JsonContext): Record<string,
         success_threshold: def.probe.successThreshold,
       };
   }
-  if (ctx.readOnly) {
-    out.unique_key = uniqueKey(uuid);
-    return out;
-  }
-  const api = `${ctx.baseUrl}/api/v3/checks/${uuid}`;
-  if (def.probe) out.results_url = `${api}/results/`;
-  out.uuid = uuid;
-  out.ping_url = `${ctx.baseUrl}/ping/${uuid}`;
-  out.update_url = api;
-  out.pause_url = `${api}/pause`;
-  out.resume_url = `${api}/resume`;
-  out.channels = (def.channels ?? ctx.defaultChannels).join(',');
+  if (record.managed) out.managed = true;
+  if (ctx.routing.warnings.length > 0) out.warnings = ctx.routing.warnings;
   return out;
 }
 
@@ -112,18 +154,27 @@ export function isoMillis(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}+00:00`;
 }
 
+/**
+ * A ping as Healthchecks lists it; `body_url` is null when the ping has no body. alertpath adds
+ * `exitstatus` when the URL carried one.
+ */
 export function pingJson(p: PingRecord, bodyUrl: string): Record<string, unknown> {
   return {
     type: p.kind,
-    date: isoSeconds(p.at),
+    date: isoPython(p.at),
     n: p.n,
     scheme: p.scheme,
     remote_addr: p.remoteAddr,
     method: p.method,
     ua: p.userAgent,
     rid: p.rid,
+    body_url: p.body && p.body.length > 0 ? `${bodyUrl}/${p.n}/body` : null,
+    ...(p.duration !== null ? { duration: Math.round(p.duration / 10) / 100 } : {}),
     ...(p.exitStatus !== null ? { exitstatus: p.exitStatus } : {}),
-    ...(p.duration !== null ? { duration: p.duration / 1000 } : {}),
-    ...(p.body ? { body_url: `${bodyUrl}/${p.n}/body` } : {}),
   };
+}
+
+/** A flip as Healthchecks lists it (`timestamp`, `up`), with alertpath's `from`, `to` and `reason`. */
+export function flipJson(f: FlipRow): Record<string, unknown> {
+  return { timestamp: isoSeconds(f.at), up: f.to === 'up' ? 1 : 0, from: f.from, to: f.to, reason: f.reason };
 }

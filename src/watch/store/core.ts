@@ -187,8 +187,8 @@ export class SqlStore implements Store {
     return (await this.all<PingRow>(SQL.listPings, [uuid, limit])).map(toPing);
   }
 
-  async pingBody(uuid: string, n: number): Promise<string | undefined> {
-    return (await this.all<{ body: string | null }>(SQL.pingBody, [uuid, n]))[0]?.body ?? undefined;
+  async pingBody(uuid: string, n: number): Promise<Uint8Array | undefined> {
+    return (await this.all<{ body: Uint8Array | null }>(SQL.pingBody, [uuid, n]))[0]?.body ?? undefined;
   }
 
   async listFlips(uuid: string, range: { from?: number; to?: number }): Promise<FlipRow[]> {

@@ -1,11 +1,13 @@
-import type {
-  CheckDef,
-  CheckRecord,
-  CheckState,
-  FlipReason,
-  PingKind,
-  PingRecord,
-  StoredStatus,
+import {
+  type CheckDef,
+  type CheckRecord,
+  type CheckState,
+  type FlipReason,
+  type OpenRun,
+  type PingKind,
+  type PingRecord,
+  type StoredStatus,
+  upgradeDefinition,
 } from '../checks/model.js';
 import type { Row } from './sql.js';
 import type { ApiKeyRow, FlipRow, JobStatus, OutboxJob, ProbeHourRow, ProbeResultRow } from './types.js';
@@ -34,6 +36,8 @@ export interface CheckRow {
   next_reminder: number | null;
   probe_streak: number;
   n_results: number;
+  /** JSON of the open runs; null when there are none. */
+  open_runs: string | null;
 }
 
 export interface JobRow {
@@ -67,6 +71,7 @@ function stateValues(s: CheckState): Row {
     s.downSince,
     s.nextReminder,
     s.probeStreak ?? 0,
+    s.runs.length > 0 ? JSON.stringify(s.runs) : null,
   ];
 }
 
@@ -95,7 +100,7 @@ export class DefinitionCache {
   get(text: string): CheckDef {
     let def = this.cache.get(text);
     if (!def) {
-      def = JSON.parse(text) as CheckDef;
+      def = upgradeDefinition(JSON.parse(text) as CheckDef);
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(text, def);
     }
@@ -125,6 +130,7 @@ export function toCheckState(row: CheckRow): CheckState {
     downSince: row.down_since,
     nextReminder: row.next_reminder,
     probeStreak: row.probe_streak,
+    runs: row.open_runs ? (JSON.parse(row.open_runs) as OpenRun[]) : [],
   };
 }
 
@@ -159,7 +165,7 @@ export interface PingRow {
   remote_addr: string;
   user_agent: string;
   scheme: string;
-  body: string | null;
+  body: Uint8Array | null;
 }
 
 export function toPing(r: PingRow): PingRecord {

@@ -10,6 +10,8 @@ import { AppError } from '../../lib/errors.js';
 export interface Migration {
   version: number;
   sql: string;
+  /** SQLite's own spelling, where no translation of `sql` exists (a column's type change). */
+  sqlite?: string;
 }
 
 const SOURCE: ReadonlyArray<Migration> = [
@@ -122,6 +124,22 @@ CREATE TABLE probe_hourly (
 );
 `,
   },
+  {
+    // Ping bodies are bytes, stored and returned unchanged (non-UTF-8 too); open runs give
+    // overlapping runs each their duration.
+    version: 3,
+    sql: `
+ALTER TABLE pings ALTER COLUMN body TYPE BYTEA USING convert_to(body, 'UTF8');
+ALTER TABLE checks ADD COLUMN open_runs TEXT;
+`,
+    sqlite: `
+ALTER TABLE pings RENAME COLUMN body TO body_text;
+ALTER TABLE pings ADD COLUMN body BLOB;
+UPDATE pings SET body = CAST(body_text AS BLOB) WHERE body_text IS NOT NULL;
+ALTER TABLE pings DROP COLUMN body_text;
+ALTER TABLE checks ADD COLUMN open_runs TEXT;
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;
@@ -129,7 +147,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;
 /** SQLite's spelling: an INTEGER PRIMARY KEY is the rowid; integers and booleans are INTEGER. */
 export const SQLITE_MIGRATIONS: ReadonlyArray<Migration> = SOURCE.map((m) => ({
   version: m.version,
-  sql: m.sql
+  sql: (m.sqlite ?? m.sql)
     .replaceAll('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'INTEGER PRIMARY KEY')
     .replaceAll('DEFAULT FALSE', 'DEFAULT 0')
     .replaceAll('BOOLEAN', 'INTEGER')

@@ -5,8 +5,8 @@
  * prepared single-row statement, PostgreSQL one multi-row statement per batch.
  */
 
-export type SqlType = 'int' | 'float' | 'text' | 'bool';
-export type SqlValue = number | string | boolean | null;
+export type SqlType = 'int' | 'float' | 'text' | 'bool' | 'bytes';
+export type SqlValue = number | string | boolean | Uint8Array | null;
 export type Row = SqlValue[];
 
 export interface RowShape {
@@ -19,7 +19,7 @@ export interface RowShape {
 }
 
 export const CHECK_COLUMNS =
-  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak, n_results';
+  'id, uuid, managed, def, created_at, status, last_ping, last_start, last_start_rid, last_duration, n_pings, alert_after, down_since, next_reminder, probe_streak, n_results, open_runs';
 
 export const JOB_COLUMNS =
   'id, grp, check_uuid, channel, event, is_fallback, fallback, payload, status, tries, due_at, caused_at, created_at, finished_at, last_error';
@@ -38,6 +38,7 @@ const STATE_COLUMNS: RowShape['columns'] = [
   ['down_since', 'int'],
   ['next_reminder', 'int'],
   ['probe_streak', 'int'],
+  ['open_runs', 'text'],
 ];
 
 export const CHECK_INSERT: RowShape = {
@@ -94,7 +95,7 @@ export const PING_INSERT: RowShape = {
     ['remote_addr', 'text'],
     ['user_agent', 'text'],
     ['scheme', 'text'],
-    ['body', 'text'],
+    ['body', 'bytes'],
   ],
 };
 

@@ -146,7 +146,8 @@ export interface Store {
   wakeTimes(): Promise<Array<{ uuid: string; at: number }>>;
 
   listPings(uuid: string, limit: number): Promise<PingRecord[]>;
-  pingBody(uuid: string, n: number): Promise<string | undefined>;
+  /** A ping's body, the bytes as received; undefined when the ping or its body is absent. */
+  pingBody(uuid: string, n: number): Promise<Uint8Array | undefined>;
   listFlips(uuid: string, range: { from?: number; to?: number }): Promise<FlipRow[]>;
   /** The newest probe results first (at most the last 1 000 are kept). */
   listProbeResults(uuid: string, limit: number): Promise<ProbeResultRow[]>;

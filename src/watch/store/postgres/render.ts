@@ -24,6 +24,7 @@ const PG_TYPE: Record<SqlType, string> = {
   float: 'double precision',
   text: 'text',
   bool: 'boolean',
+  bytes: 'bytea',
 };
 
 function renderShape(shape: RowShape, rows: Row[]): string {
@@ -68,6 +69,9 @@ export function withLiterals(sql: string, params: Row): string {
 export function literal(v: SqlValue, type?: SqlType): string {
   if (v === null) return 'NULL';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  // Bytes as hex, which reads the same whatever the server's string settings.
+  if (v instanceof Uint8Array)
+    return `decode('${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}', 'hex')`;
   if (typeof v === 'number') {
     if (type === 'float' ? !Number.isFinite(v) : !Number.isSafeInteger(v))
       throw new TypeError(`not a ${type === 'float' ? 'finite number' : 'safe integer'}: ${v}`);

@@ -131,7 +131,15 @@ export class SqliteDialect implements Dialect {
   }
 }
 
-/** SQLite binds no booleans: they are stored as 1 and 0. */
+/** SQLite binds no booleans (they are stored as 1 and 0); bytes are bound as Buffers (BLOB). */
 function bind(params: Row): Array<Exclude<SqlValue, boolean>> {
-  return params.map((v) => (v === true ? 1 : v === false ? 0 : v));
+  return params.map((v) =>
+    v === true
+      ? 1
+      : v === false
+        ? 0
+        : v instanceof Uint8Array && !Buffer.isBuffer(v)
+          ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+          : v,
+  );
 }
