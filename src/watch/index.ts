@@ -23,7 +23,9 @@ import { WatchEngine } from './engine/index.js';
 import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api/index.js';
 import { pingApp } from './http/ping.js';
 import { createWatchMetrics, type WatchMetrics } from './metrics.js';
+import type { ChannelHealth } from './notify/health.js';
 import type { ChannelTransport } from './notify/types.js';
+import { armPeerChecks, PeerPinger, type PeerTarget, peerCheckDefs, peerTargets } from './peers/index.js';
 import { type ProbeBinding, Prober, type ProberOptions } from './probes/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
@@ -68,6 +70,11 @@ export interface Watch {
   config(): WatchConfig;
   pingKey(): string;
   setBaseUrl(url: string): void;
+  /**
+   * Each configured channel's health from its last delivery try: `broken` when it failed
+   * permanently (feeds the unrouted-check alarm).
+   */
+  channelHealth(): Promise<ReadonlyMap<string, ChannelHealth>>;
   /** Re-reads the config file; keeps the current config when the new one is invalid. */
   reload(): Promise<boolean>;
   start(): Promise<void>;
@@ -81,6 +88,7 @@ interface Runtime {
   pingKey: string;
   baseUrl: string;
   probes: ProbeBinding[];
+  peers: PeerTarget[];
 }
 
 /**
@@ -149,6 +157,8 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     ...(deps.probes?.run ? { run: deps.probes.run } : {}),
   });
   prober.configure(runtime.probes);
+  const pinger = new PeerPinger(clock, logger);
+  pinger.configure(config.name, runtime.peers);
 
   const apiSettings = (): ApiSettings => ({
     baseUrl: runtime.baseUrl,
@@ -195,6 +205,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     metrics,
     config: () => runtime.config,
     pingKey: () => runtime.pingKey,
+    channelHealth: () => engine.outbox.channelHealth(),
     setBaseUrl(url) {
       if (!runtime.config.baseUrl && !options.baseUrl) runtime.baseUrl = url.replace(/\/$/, '');
       engine.reconfigure(engineSettings(runtime));
@@ -223,6 +234,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
         engine.reconfigure(engineSettings(runtime));
         await engine.reloadDeadlines();
         prober.configure(runtime.probes);
+        pinger.configure(next.name, runtime.peers);
         logger.info(
           {
             checks: next.checks.length,
@@ -240,6 +252,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     async start() {
       await engine.start();
       prober.start();
+      pinger.start();
       void prune();
       pruneTimer = setInterval(prune, 3_600_000);
       pruneTimer.unref();
@@ -247,6 +260,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
       await prober.stop();
+      await pinger.stop();
       await engine.stop();
       await store.close();
     },
@@ -274,10 +288,15 @@ async function makeRuntime(
   }
   const probeDefs = config.probes.map(configProbeDef);
   const sync = await store.syncManaged(
-    [...config.checks.map(configCheckDef), ...probeDefs.map(({ spec: _spec, ...d }) => d)],
+    [
+      ...config.checks.map(configCheckDef),
+      ...probeDefs.map(({ spec: _spec, ...d }) => d),
+      ...peerCheckDefs(config.peers),
+    ],
     clock.now(),
     applyDefinition,
   );
+  await armPeerChecks(store, config.peers, clock.now());
   if (sync.created.length + sync.updated.length + sync.removed.length > 0)
     deps.logger.info(
       { created: sync.created.length, updated: sync.updated.length, removed: sync.removed.length },
@@ -316,7 +335,7 @@ async function makeRuntime(
     const uuid = uuidByName.get(def.name);
     if (uuid) probes.push({ uuid, spec });
   }
-  return { config, transports, apiKeys, pingKey, baseUrl, probes };
+  return { config, transports, apiKeys, pingKey, baseUrl, probes, peers: peerTargets(config.peers) };
 }
 
 function announce(deps: WatchDeps): (line: string) => void {

@@ -143,7 +143,7 @@ async function readBody(c: Context, limit: number): Promise<string | undefined> 
   return decoder.decode(buf).replace(/\uFFFD$/, '');
 }
 
-function remoteAddress(c: Context): string {
+export function remoteAddress(c: Context): string {
   const forwarded = c.req.header('x-forwarded-for');
   if (forwarded) return (forwarded.split(',')[0] ?? '').trim();
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;

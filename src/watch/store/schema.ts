@@ -122,6 +122,21 @@ CREATE TABLE probe_hourly (
 );
 `,
   },
+  {
+    // Issue 18: the last delivery outcome per channel (a channel whose last try failed for good
+    // makes its checks unrouted). Versions 3 and 4 belong to other branches of the same release.
+    version: 5,
+    sql: `
+CREATE TABLE channel_outcomes (
+  channel TEXT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  permanent BOOLEAN NOT NULL,
+  error TEXT,
+  fingerprint TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;

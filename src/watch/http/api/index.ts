@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { AppError, healthchecksErrorBody, toAppError } from '../../../lib/errors.js';
+import { channelTestRoutes } from './channel-tests.js';
 import { checkRoutes } from './checks.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { requireApiKey, requireWriteKey } from './keys.js';
+import { peerRoutes } from './peers.js';
 import { pingRoutes } from './pings.js';
 import { probeRoutes } from './probes.js';
 
@@ -23,10 +25,12 @@ export function apiApp(deps: ApiDeps): Hono {
     c.header('Access-Control-Allow-Origin', '*');
     await next();
   });
+  api.route('/', peerRoutes(deps)); // its own auth: read-only keys may ping
   api.use('*', requireApiKey(deps));
   api.route('/', checkRoutes(deps));
   api.route('/', pingRoutes(deps));
   api.route('/', probeRoutes(deps));
+  api.route('/', channelTestRoutes(deps));
   api.get('/channels/', requireWriteKey('list channels'), (c) =>
     c.json({
       channels: deps.settings().channels.map((ch) => ({ id: ch.name, name: ch.name, kind: ch.type })),
