@@ -14,6 +14,7 @@ import type { Notification } from '../../../src/watch/notify/types.js';
 import { substitute } from '../../../src/watch/notify/webhook.js';
 import { FakeDiscord } from '../../fakes/discord.js';
 import { type Receiver, startReceiver } from '../../helpers/receiver.js';
+import { failure, hostile } from './sample.js';
 
 const down: Notification = {
   event: 'down',
@@ -299,4 +300,67 @@ test('channel config: unknown types and bad fields are refused', () => {
     channelConfigSchema.safeParse({ type: 'discord', webhookUrl: 'https://example.net/nope' }).success,
     false,
   );
+});
+
+test('discord: a deleted webhook (404) is permanent; a rejected token (401) too; a 5xx past the deadline is not', async () => {
+  const discord = await new FakeDiscord().start();
+  try {
+    const gone = await failure(
+      transport({ type: 'discord', webhookUrl: discord.unknownWebhook() }).send(down, signal()),
+    );
+    assert.equal(gone.kind, 'permanent');
+    const url = discord.webhook();
+    const wrong = await failure(
+      transport({ type: 'discord', webhookUrl: url.replace(/\/[^/]+$/, '/wrongtoken') }).send(down, signal()),
+    );
+    assert.equal(wrong.kind, 'permanent');
+    discord.setHang(true);
+    const hung = await failure(
+      transport({ type: 'discord', webhookUrl: url }).send(down, AbortSignal.timeout(300)),
+    );
+    assert.equal(hung.kind, 'transient');
+  } finally {
+    await discord.close();
+  }
+});
+
+test('webhook: a CR/LF or a lone surrogate in a check name never fails the page (headers, URL, JSON body)', async () => {
+  const t = transport({
+    type: 'webhook',
+    down: {
+      url: `${receiver.url}/hook?check=$NAME`,
+      method: 'POST',
+      headers: { 'X-Check': '$NAME', 'Content-Type': 'application/json' },
+      body: '{"check": $NAME_JSON, "text": $TEXT_JSON, "status": "$STATUS"}',
+    },
+  });
+  const count = receiver.requests.length;
+  await t.send(hostile(), signal());
+  const r = receiver.requests[count];
+  assert.ok(r, 'delivered');
+  assert.ok(!/[\r\n]/.test(String(r?.headers['x-check'])), 'no line break in a header');
+  const body = JSON.parse(r?.body ?? '') as { check: string; text: string; status: string };
+  assert.match(body.check, /^a <b>&amp; "x"\r\nInjected: 1 \ufffd/);
+  assert.equal(body.status, 'down');
+  assert.match(body.text, /<script>/);
+  assert.match(r?.path ?? '', /check=a%20%3Cb%3E/);
+});
+
+test('webhook config: URLs are checked at load (file://, typos, spaces); header names too', () => {
+  const ok = (url: string, headers: Record<string, string> = {}) =>
+    channelConfigSchema.safeParse({ type: 'webhook', down: { url, headers } }).success;
+  assert.equal(ok('https://hooks.example.net/x?check=$NAME'), true);
+  assert.equal(ok('http://10.0.0.5:8080/$CODE'), true, 'private addresses are fine in the config');
+  assert.equal(ok('file:///etc/passwd'), false);
+  assert.equal(ok('htps://hooks.example.net/x'), false);
+  assert.equal(ok('https:/hooks.example.net/x'), false);
+  assert.equal(ok('https://hooks.example .net/x'), false);
+  assert.equal(ok('$NAME'), false);
+  assert.equal(ok('https://x/', { 'Bad Header': 'v' }), false);
+  assert.equal(ok('https://x/', { 'X-Ok': 'v' }), true);
+});
+
+test('ntfy and slack URLs are checked at load', () => {
+  assert.equal(channelConfigSchema.safeParse({ type: 'ntfy', url: 'ntfy.sh', topic: 'x' }).success, false);
+  assert.equal(channelConfigSchema.safeParse({ type: 'slack', webhookUrl: 'file:///x' }).success, false);
 });
