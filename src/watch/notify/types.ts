@@ -22,8 +22,8 @@ export interface Notification {
   at: number;
   lastPing?: { at: number; body?: string; exitStatus?: number };
   /**
-   * A test notification (`POST /api/v3/channels/<name>/test`): sent like a down of a check named
-   * TEST, but services that open incidents close them again and emergency priorities are lowered.
+   * A test notification (`POST /api/v3/channels/<name>/test`): sent like a down of a made-up
+   * check, but services that open incidents close them again and emergency priorities are lowered.
    */
   test?: boolean;
 }
