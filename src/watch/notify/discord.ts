@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DiscordDeliveryError, DiscordWebhook, parseWebhookUrl, textMessage } from '../../discord/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
-import { DeliveryError } from './failure.js';
+import { clampRetry, DeliveryError } from './failure.js';
 import { fullText } from './format.js';
 import type { ChannelTransport } from './types.js';
 
@@ -50,7 +50,8 @@ export function discordTransport(
         await hook.post(message, { deadline: deps.clock.now() + 10_000, signal });
       } catch (err) {
         if (err instanceof DiscordDeliveryError) {
-          const wait = err.retryAfterSeconds === undefined ? undefined : err.retryAfterSeconds * 1000;
+          const wait =
+            err.retryAfterSeconds === undefined ? undefined : clampRetry(err.retryAfterSeconds * 1000);
           throw new DeliveryError(err.message, err.permanent ? 'permanent' : 'transient', wait);
         }
         throw new DeliveryError((err as Error).message, 'transient');

@@ -13,7 +13,14 @@ export function testNotification(args: {
   return {
     event: 'down',
     test: true,
-    check: { uuid: args.uuid, name: 'alertpath watch', slug: 'alertpath-watch', tags: [], desc: '', url: args.baseUrl },
+    check: {
+      uuid: args.uuid,
+      name: 'alertpath watch',
+      slug: 'alertpath-watch',
+      tags: [],
+      desc: '',
+      url: args.baseUrl,
+    },
     text: `🔔 TEST notification from alertpath watch (${args.baseUrl}) through channel "${args.channel}": it works.`,
     reason: 'timeout',
     at: args.now,
