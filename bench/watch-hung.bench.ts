@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../src/lib/log.js';
 import { buildWatch } from '../src/watch/index.js';
+import { startHungEndpoint } from '../test/fakes/hung.js';
 
 /**
  * Issue 16, item 2: a webhook endpoint that accepts the connection and never answers. A watch
@@ -17,38 +17,10 @@ import { buildWatch } from '../src/watch/index.js';
 const KEY = 'bench-hung-key-0123456789';
 const CHECK = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
-async function hungEndpoint() {
-  const requests: Array<{ at: number; closed?: number }> = [];
-  const open = new Set<Socket>();
-  const server = createServer((socket) => {
-    open.add(socket);
-    let entry: { at: number; closed?: number } | undefined;
-    socket.on('data', () => {
-      if (entry) return;
-      entry = { at: performance.now() };
-      requests.push(entry);
-    });
-    socket.on('close', () => {
-      if (entry) entry.closed = performance.now();
-      open.delete(socket);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
-    requests,
-    close: async () => {
-      for (const s of open) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 async function once(
   timeoutMs: number,
 ): Promise<{ closedAfter: number; recordedAfter: number; retryAfter: number }> {
-  const hung = await hungEndpoint();
+  const hung = await startHungEndpoint();
   const dir = mkdtempSync(join(tmpdir(), 'watch-bench-hung-'));
   const configFile = join(dir, 'watch.yaml');
   writeFileSync(

@@ -1,3 +1,5 @@
+import type { ChannelOutcome } from '../store/types.js';
+
 /**
  * Per-channel health, from the last delivery try through each channel (the store keeps it, so
  * it survives restarts and is shared by instances on one PostgreSQL). A channel whose last try
@@ -17,19 +19,10 @@ export interface ChannelHealth {
   error?: string;
 }
 
-export interface LastOutcome {
-  channel: string;
-  at: number;
-  ok: boolean;
-  permanent: boolean;
-  error: string | null;
-  fingerprint: string;
-}
-
 /** Health of every configured channel (`fingerprint`: of its current config). */
 export function channelHealth(
   channels: ReadonlyMap<string, { fingerprint?: string }>,
-  outcomes: readonly LastOutcome[],
+  outcomes: readonly ChannelOutcome[],
 ): Map<string, ChannelHealth> {
   const last = new Map(outcomes.map((o) => [o.channel, o]));
   const out = new Map<string, ChannelHealth>();

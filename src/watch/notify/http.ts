@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { redactSecrets } from '../../lib/redact.js';
+import { readBody } from '../../probe/http.js';
 import { clampRetry, DeliveryError, retryAfterHeader, statusKind } from './failure.js';
 import { wellFormed } from './format.js';
 
@@ -63,7 +64,7 @@ export async function sendHttp(
   }
   let text: string;
   try {
-    text = await readCapped(res.body);
+    text = (await readBody(res.body, MAX_ANSWER_BYTES)) ?? '';
   } catch (err) {
     throw networkFailure(err, where, init.signal);
   }
@@ -104,17 +105,6 @@ function networkFailure(err: unknown, where: string, signal: AbortSignal): Deliv
         ? 'host not found'
         : (code ?? (err as Error).message);
   return new DeliveryError(`${where}: ${redactSecrets(String(reason)).slice(0, 200)}`, 'transient');
-}
-
-async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_ANSWER_BYTES) break;
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

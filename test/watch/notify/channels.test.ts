@@ -7,42 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { systemClock } from '../../../src/lib/clock.js';
-import { silentLogger } from '../../../src/lib/log.js';
-import { channelConfigSchema, createTransport } from '../../../src/watch/notify/index.js';
-import type { Notification } from '../../../src/watch/notify/types.js';
+import { channelConfigSchema } from '../../../src/watch/notify/index.js';
 import { substitute } from '../../../src/watch/notify/webhook.js';
 import { FakeDiscord } from '../../fakes/discord.js';
 import { type Receiver, startReceiver } from '../../helpers/receiver.js';
-import { failure, hostile } from './sample.js';
-
-const down: Notification = {
-  event: 'down',
-  check: {
-    uuid: '5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11',
-    name: 'nightly backup',
-    slug: 'nightly-backup',
-    tags: ['prod', 'db'],
-    desc: '',
-    pingUrl: 'http://w/ping/x',
-  },
-  text: '🔴 DOWN nightly backup: no ping for 1h 10m (expected every 1h, grace 10m); last ping 2026-11-25 03:00:12 UTC',
-  reason: 'fail',
-  at: Date.UTC(2026, 10, 25, 4, 10),
-  lastPing: { at: Date.UTC(2026, 10, 25, 3, 0), body: 'ERROR: disk full\n'.repeat(200) },
-};
-const up: Notification = {
-  ...down,
-  event: 'up',
-  reason: 'success',
-  text: '🟢 UP nightly backup again after 2h 3m',
-};
-
-function transport(config: unknown) {
-  const parsed = channelConfigSchema.parse(config);
-  return createTransport('t', parsed, { clock: systemClock, logger: silentLogger() });
-}
-const signal = () => AbortSignal.timeout(5000);
+import { down, failure, hostile, signal, transport, up } from './sample.js';
 
 let receiver: Receiver;
 before(async () => {

@@ -4,15 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../helpers/cli.js';
+import { CLEAN_ENV } from './live-rig.js';
 
 /** Bad channel config stops `alertpath watch` at start: exit 2, one `FILE:LINE:COL: message` line. */
-
-const cleanEnv = {
-  ALERTPATH_CONFIG: '',
-  ALERTPATH_DATA: '',
-  ALERTPATH_DATABASE_URL: '',
-  ALERTPATH_LISTEN: '',
-};
 
 async function start(yaml: string, files: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'watch-channel-cfg-'));
@@ -20,7 +14,7 @@ async function start(yaml: string, files: Record<string, string> = {}) {
   const config = join(dir, 'watch.yaml');
   writeFileSync(config, yaml);
   const r = await runCli(['watch', '--config', config, '--data', dir, '--listen', '127.0.0.1:0'], {
-    env: cleanEnv,
+    env: CLEAN_ENV,
   });
   return { ...r, config };
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { startHungEndpoint } from '../../fakes/hung.js';
 import { eventually } from '../../helpers/ports.js';
 import { baseConfig, liveRig } from './live-rig.js';
 
@@ -16,41 +16,8 @@ import { baseConfig, liveRig } from './live-rig.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/**
- * A TCP server that reads and never writes. It records each request (a connection that sent
- * data: undici also opens spare connections that carry nothing) and when its connection closed.
- */
-async function hungEndpoint() {
-  const sockets: Array<{ opened: number; closed?: number }> = [];
-  const open = new Set<Socket>();
-  const server = createServer((socket) => {
-    let entry: { opened: number; closed?: number } | undefined;
-    open.add(socket);
-    socket.on('data', () => {
-      if (entry) return;
-      entry = { opened: Date.now() };
-      sockets.push(entry);
-    });
-    socket.on('close', () => {
-      if (entry) entry.closed = Date.now();
-      open.delete(socket);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    sockets,
-    close: async () => {
-      for (const s of open) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 test('a hung webhook: the first failure is recorded at the send timeout, and no copy overlaps it', async () => {
-  const hung = await hungEndpoint();
+  const hung = await startHungEndpoint();
   const timeoutMs = 500;
   const rig = await liveRig({
     config: () =>
@@ -72,13 +39,13 @@ test('a hung webhook: the first failure is recorded at the send timeout, and no 
     const [n] = await rig.notifications();
     assert.equal(n?.tries, 2);
     assert.match(n?.error ?? '', /no answer/);
-    assert.equal(hung.sockets.length, 2, 'one request per try');
-    const [first, second] = hung.sockets as [{ opened: number; closed?: number }, { opened: number }];
+    assert.equal(hung.requests.length, 2, 'one request per try');
+    const [first, second] = hung.requests as [{ at: number; closed?: number }, { at: number }];
     assert.ok(first.closed !== undefined, 'the first try gave up its connection');
-    const held = (first.closed ?? 0) - first.opened;
+    const held = (first.closed ?? 0) - first.at;
     // Generous upper bound for a loaded machine; without the fix the try never ends at all.
     assert.ok(held >= timeoutMs - 50 && held < timeoutMs + 3000, `first try held the connection ${held} ms`);
-    assert.ok(second.opened >= (first.closed ?? 0), 'the retry started after the first try ended');
+    assert.ok(second.at >= (first.closed ?? 0), 'the retry started after the first try ended');
   } finally {
     clearInterval(collector);
     await rig.close();

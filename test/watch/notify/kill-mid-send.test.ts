@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCli, waitForOutput } from '../../helpers/cli.js';
 import { eventually, freePort } from '../../helpers/ports.js';
+import { CLEAN_ENV } from './live-rig.js';
 
 /**
  * Issue 16, item 7: `kill -9` while a notification is being sent. The restarted watch sends it
@@ -42,10 +43,9 @@ test('kill -9 mid-send: the restarted watch sends the page again at once', async
     ].join('\n'),
   );
   const args = ['watch', '--config', config, '--data', dir, '--listen', `127.0.0.1:${port}`];
-  const env = { ALERTPATH_CONFIG: '', ALERTPATH_DATA: '', ALERTPATH_DATABASE_URL: '', ALERTPATH_LISTEN: '' };
   const children: ChildProcess[] = [];
   try {
-    const first = startCli(args, { env });
+    const first = startCli(args, { env: CLEAN_ENV });
     children.push(first);
     await waitForOutput(first, /serving/);
     assert.equal((await fetch(`http://127.0.0.1:${port}/ping/${CHECK}/fail`)).status, 200);
@@ -53,7 +53,7 @@ test('kill -9 mid-send: the restarted watch sends the page again at once', async
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
-    const second = startCli(args, { env });
+    const second = startCli(args, { env: CLEAN_ENV });
     children.push(second);
     await waitForOutput(second, /serving/);
     const restartedAt = Date.now();

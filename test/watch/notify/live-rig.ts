@@ -10,6 +10,15 @@ import { buildWatch, type Watch, watchService } from '../../../src/watch/index.j
  * `app.request()` and an API key from the config.
  */
 
+/** The environment for a `watch` child process: none of the ALERTPATH_* settings of this one. */
+export const CLEAN_ENV = {
+  ALERTPATH_CONFIG: '',
+  ALERTPATH_DATA: '',
+  ALERTPATH_DATABASE_URL: '',
+  ALERTPATH_LISTEN: '',
+  ALERTPATH_BASE_URL: '',
+};
+
 export const API_KEY = 'live-rig-api-key-0123456789';
 export const CHECK_UUID = '7d0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
 

@@ -41,12 +41,12 @@ test('pagerduty: a summary over 1024 characters is cut; a test triggers an info 
     { ...down, check: { ...down.check, uuid: 'long' }, text: 'x'.repeat(5000) },
     signal(),
   );
-  const summary = (pd.open('alertpath-long')?.events[0]?.payload as { summary: string }).summary;
+  const summary = (pd.open('alertpath-long')?.events[0]?.payload as { summary: string } | undefined)?.summary ?? '';
   assert.equal(summary.length, 1024);
   await transport(config()).send({ ...down, check: { ...down.check, uuid: 'tt' }, test: true }, signal());
   const test = pd.alerts.find((a) => a.dedupKey === 'alertpath-test-tt');
   assert.equal(test?.status, 'resolved');
-  assert.equal((test?.events[0]?.payload as { severity: string }).severity, 'info');
+  assert.equal((test?.events[0]?.payload as { severity: string } | undefined)?.severity, 'info');
 });
 
 test("pagerduty: an unknown routing key is a permanent 400 with PagerDuty's errors; 429 and 5xx are transient", async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { ConfigError } from '../../../src/lib/config.js';
 import { loadWatchConfig } from '../../../src/watch/config.js';
+import { startHungEndpoint } from '../../fakes/hung.js';
 import { eventually } from '../../helpers/ports.js';
 import { type Receiver, startReceiver } from '../../helpers/receiver.js';
 import { API_KEY, liveRig } from '../notify/live-rig.js';
@@ -25,28 +25,6 @@ async function checks(rig: { request(p: string): Promise<Response> }): Promise<C
   return ((await (await rig.request('/api/v3/checks/')).json()) as { checks: CheckJson[] }).checks;
 }
 
-/** A TCP endpoint that accepts connections and never answers; counts requests. */
-async function blackHole() {
-  const open = new Set<Socket>();
-  let requests = 0;
-  const server = createServer((s) => {
-    open.add(s);
-    s.once('data', () => requests++);
-    s.on('close', () => open.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
-    requests: () => requests,
-    open: () => open.size,
-    close: async () => {
-      for (const s of open) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 function peerConfig(receiver: Receiver, peerUrl: string, secret: (n: string, v: string) => string) {
   return [
     'name: site-a',
@@ -63,7 +41,7 @@ function peerConfig(receiver: Receiver, peerUrl: string, secret: (n: string, v: 
 
 test('a peer that never answers: its check goes down and pages; pings, API and the rest keep working', async () => {
   const receiver = await startReceiver();
-  const hole = await blackHole();
+  const hole = await startHungEndpoint();
   const rig = await liveRig({ config: (secret) => peerConfig(receiver, hole.url, secret) });
   try {
     const peer = (await checks(rig)).find((c) => c.name === 'peer-site-b');
@@ -73,8 +51,11 @@ test('a peer that never answers: its check goes down and pages; pings, API and t
     await eventually(() => receiver.requests.some((r) => r.path === '/down/peer-site-b'), 10_000, 'the page');
     assert.equal((await checks(rig)).find((c) => c.name === 'peer-site-b')?.status, 'down');
     // This instance still pings its peer every period, each try bounded by the timeout.
-    await eventually(() => hole.requests() >= 3, 10_000, 'repeated pings to the peer');
-    assert.ok(hole.open() <= 3, `no pile-up of connections to the dead peer (${hole.open()} open)`);
+    await eventually(() => hole.requests.length >= 3, 10_000, 'repeated pings to the peer');
+    assert.ok(
+      hole.openConnections() <= 3,
+      `no pile-up of connections to the dead peer (${hole.openConnections()} open)`,
+    );
     // Nothing else broke.
     const backup = (await checks(rig)).find((c) => c.name === 'backup');
     const ping = await rig.request(`/ping/${backup?.uuid}`);
@@ -90,7 +71,7 @@ test('a peer that never answers: its check goes down and pages; pings, API and t
 
 test('the peer ping route: any key of this instance (read-only too) keeps the peer check up; it pages up', async () => {
   const receiver = await startReceiver();
-  const hole = await blackHole();
+  const hole = await startHungEndpoint();
   const rig = await liveRig({ config: (secret) => peerConfig(receiver, hole.url, secret) });
   const ping = (name: string, key: string | undefined) =>
     rig.request(`/api/v3/peers/${name}/ping`, {

@@ -7,20 +7,13 @@ import { test } from 'node:test';
 import { startCli, waitForOutput } from '../../helpers/cli.js';
 import { eventually, freePort } from '../../helpers/ports.js';
 import { startReceiver } from '../../helpers/receiver.js';
+import { CLEAN_ENV } from '../notify/live-rig.js';
 
 /**
  * Two real `alertpath watch` processes, each with its own SQLite store, watching each other.
  * One is killed with SIGKILL: the other pages through its own channel. It is started again on
  * the same data: the other pages it up, and the restarted one does not page its (healthy) peer.
  */
-
-const cleanEnv = {
-  ALERTPATH_CONFIG: '',
-  ALERTPATH_DATA: '',
-  ALERTPATH_DATABASE_URL: '',
-  ALERTPATH_LISTEN: '',
-  ALERTPATH_BASE_URL: '',
-};
 
 interface Site {
   name: string;
@@ -52,7 +45,7 @@ function writeConfig(me: Site, peer: Site, hooks: string): string {
 
 function start(site: Site, config: string): ChildProcess {
   return startCli(['watch', '--config', config, '--data', site.dir, '--listen', `127.0.0.1:${site.port}`], {
-    env: cleanEnv,
+    env: CLEAN_ENV,
   });
 }
 
