@@ -41,7 +41,8 @@ test('pagerduty: a summary over 1024 characters is cut; a test triggers an info 
     { ...down, check: { ...down.check, uuid: 'long' }, text: 'x'.repeat(5000) },
     signal(),
   );
-  const summary = (pd.open('alertpath-long')?.events[0]?.payload as { summary: string } | undefined)?.summary ?? '';
+  const summary =
+    (pd.open('alertpath-long')?.events[0]?.payload as { summary: string } | undefined)?.summary ?? '';
   assert.equal(summary.length, 1024);
   await transport(config()).send({ ...down, check: { ...down.check, uuid: 'tt' }, test: true }, signal());
   const test = pd.alerts.find((a) => a.dedupKey === 'alertpath-test-tt');
