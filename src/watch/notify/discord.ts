@@ -4,17 +4,21 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import { clampRetry, DeliveryError } from './failure.js';
 import { fullText } from './format.js';
+import { trimEnd } from './schema.js';
 import type { ChannelTransport } from './types.js';
 
 export const discordChannelSchema = z.strictObject({
   type: z.literal('discord'),
-  webhookUrl: z.string().superRefine((s, ctx) => {
-    try {
-      parseWebhookUrl(s);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  }),
+  webhookUrl: z
+    .string()
+    .transform(trimEnd)
+    .superRefine((s, ctx) => {
+      try {
+        parseWebhookUrl(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   username: z.string().optional(),
   threadId: z.string().optional(),
 });

@@ -23,16 +23,27 @@ export function serviceUrlProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** An http(s) URL with a host; a path is allowed (a server under a prefix). */
-export const zServiceUrl = z.string().superRefine((s, ctx) => {
-  const problem = serviceUrlProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/**
+ * An http(s) URL with a host; a path is allowed (a server under a prefix). Trailing whitespace
+ * is dropped first: a URL that carries a token often comes from a `...File` key.
+ */
+export const zServiceUrl = z
+  .string()
+  .transform(trimEnd)
+  .superRefine((s, ctx) => {
+    const problem = serviceUrlProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Without trailing whitespace (newlines an editor added to a secret file, a stray space). */
+export function trimEnd(s: string): string {
+  return s.replace(/\s+$/, '');
+}
 
 /** A secret (from a `...File` key or the config): trailing whitespace dropped, never empty. */
 export const zSecret = z
   .string()
-  .transform((s) => s.replace(/\s+$/, ''))
+  .transform(trimEnd)
   .pipe(
     z
       .string()

@@ -52,3 +52,31 @@ test('a hung webhook: the first failure is recorded at the send timeout, and no 
     await hung.close();
   }
 });
+
+test('the claim on a job lasts the send timeout plus a 5 s margin, not 60 s', async () => {
+  const hung = await startHungEndpoint();
+  const rig = await liveRig({
+    config: () =>
+      [
+        'channels:',
+        `  hook: { type: webhook, down: { url: "${hung.url}/hook" } }`,
+        baseConfig(['hook']),
+      ].join('\n'),
+    outbox: { sendTimeoutMs: 2000 },
+  });
+  try {
+    const claimedBy = Date.now();
+    await rig.fail();
+    await eventually(() => hung.requests.length === 1, 10_000, 'the try');
+    // While the try is open, the job is due again when its claim lapses.
+    const lapses = (await rig.watch.store.nextJobDue()) ?? 0;
+    const lease = lapses - claimedBy;
+    assert.ok(
+      lease >= 6500 && lease <= 7000 + 2000,
+      `lease ends ${lease} ms after the claim (2 s timeout + 5 s)`,
+    );
+  } finally {
+    await rig.close();
+    await hung.close();
+  }
+});
