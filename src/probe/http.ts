@@ -58,7 +58,8 @@ export class HttpAttempter {
   }
 }
 
-async function readBody(
+/** A body read up to `maxBytes` (the rest discarded); with 0, drained unread. */
+export async function readBody(
   body: AsyncIterable<Buffer> & { dump(opts?: { limit: number }): Promise<void> },
   maxBytes: number,
 ): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.
 import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
 import { onCalendarProblem } from './checks/oncalendar.js';
 import { canonicalTimezone, cronProblem, timezoneProblem } from './checks/schedule.js';
+import { peerCheckName, zInstanceName, zPeer } from './peers/config.js';
 import { probeFields, probeInfo, probeProblems, probeSpec } from './probes/config.js';
 import type { ProbeSpec } from './probes/spec.js';
 
@@ -113,11 +114,6 @@ const zProbe = z
     probeProblems(p, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
   );
 
-const notYet = (what: string) =>
-  z.unknown().superRefine((_v, ctx) => {
-    ctx.addIssue({ code: 'custom', message: `${what} are not available in this version of alertpath watch` });
-  });
-
 /** What the config needs from the channel types (src/watch/notify): their schema, keyed on `type`. */
 export type ChannelSchema = z.ZodType<{ type: string }>;
 
@@ -169,7 +165,9 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
       probes: z.array(zProbe).default([]),
       /** Probe runs in flight at most, over all probes. */
       probeConcurrency: z.number().int().min(1).max(4096).default(64),
-      peers: notYet('peers').optional(),
+      /** This instance's name, as its peers know it (needed with `peers`). */
+      name: zInstanceName.optional(),
+      peers: z.array(zPeer).default([]),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -210,12 +208,33 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
         });
       unique('checks', cfg.checks);
       unique('probes', cfg.probes);
+      if (cfg.peers.length > 0 && cfg.name === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['peers'],
+          message: "set name: (this instance's name, as its peers know it) to use peers",
+        });
+      const peerNames = new Set<string>();
+      cfg.peers.forEach((peer, i) => {
+        refs(peer.channels, ['peers', i, 'channels']);
+        const problem =
+          peer.name === cfg.name
+            ? `a peer cannot have this instance's own name "${peer.name}"`
+            : peerNames.has(peer.name)
+              ? `duplicate peer "${peer.name}"`
+              : names.has(peerCheckName(peer.name)) || slugs.has(peerCheckName(peer.name))
+                ? `its check "${peerCheckName(peer.name)}" has the name of a check or probe`
+                : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', path: ['peers', i, 'name'], message: problem });
+        peerNames.add(peer.name);
+      });
     });
 }
 
 export type WatchConfig = z.output<ReturnType<typeof watchConfigSchema>>;
 export type ConfigCheck = WatchConfig['checks'][number];
 export type ConfigProbe = WatchConfig['probes'][number];
+export type ConfigPeer = WatchConfig['peers'][number];
 
 export function loadWatchConfig(
   file: string | undefined,

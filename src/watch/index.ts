@@ -24,7 +24,9 @@ import { WatchEngine } from './engine/index.js';
 import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api/index.js';
 import { pingApp } from './http/ping.js';
 import { createWatchMetrics, type WatchMetrics } from './metrics.js';
+import { type ChannelHealth, isBroken } from './notify/health.js';
 import type { ChannelTransport } from './notify/types.js';
+import { armPeerChecks, PeerPinger, type PeerTarget, peerCheckDefs, peerTargets } from './peers/index.js';
 import { type ProbeBinding, Prober, type ProberOptions } from './probes/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
@@ -34,6 +36,9 @@ import type { Store } from './store/types.js';
  * without a socket (tests drive `app.request()`); `startWatch` listens, reloads the config on
  * SIGHUP and when the file changes, and drains on SIGTERM.
  */
+
+/** How often channel health (for the unrouted alarm) is re-read from the store. */
+const HEALTH_REFRESH_MS = 10_000;
 
 export interface WatchOptions {
   /** Config file (undefined: no config, everything from the API). */
@@ -69,6 +74,11 @@ export interface Watch {
   config(): WatchConfig;
   pingKey(): string;
   setBaseUrl(url: string): void;
+  /**
+   * Each configured channel's health from its last delivery try: `broken` when it failed
+   * permanently (feeds the unrouted-check alarm).
+   */
+  channelHealth(): Promise<ReadonlyMap<string, ChannelHealth>>;
   /** Re-reads the config file; keeps the current config when the new one is invalid. */
   reload(): Promise<boolean>;
   start(): Promise<void>;
@@ -82,6 +92,7 @@ interface Runtime {
   pingKey: string;
   baseUrl: string;
   probes: ProbeBinding[];
+  peers: PeerTarget[];
 }
 
 /**
@@ -131,10 +142,21 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       status: statusAt(record.def, record.state, now),
     }));
   };
-  /** Who checks page, from the current config (channel health: none known here yet). */
+  /** Channels whose last try failed for good; re-read from the store (any instance's tries). */
+  let broken: ReadonlySet<string> = new Set();
+  const refreshHealth = async () => {
+    try {
+      const health = await engine.outbox.channelHealth();
+      broken = new Set([...health].filter(([, h]) => isBroken(h)).map(([name]) => name));
+    } catch (err) {
+      logger.warn({ err }, 'cannot read channel health');
+    }
+  };
+  /** Who checks page, from the current config and the channels' health. */
   const routingContext = (): RoutingContext => ({
     defaultChannels: runtime.config.defaults.channels,
     configured: new Set(Object.keys(runtime.config.channels)),
+    broken,
   });
   const routing = (record: CheckRecord) => routingOf(record.def, routingContext());
   const metrics = createWatchMetrics({
@@ -169,6 +191,8 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     ...(deps.probes?.run ? { run: deps.probes.run } : {}),
   });
   prober.configure(runtime.probes);
+  const pinger = new PeerPinger(clock, logger);
+  pinger.configure(config.name, runtime.peers);
 
   const apiSettings = (): ApiSettings => ({
     baseUrl: runtime.baseUrl,
@@ -209,6 +233,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
   app.route('/', apiApp({ store, engine, clock, ids, settings: apiSettings }));
 
   let pruneTimer: NodeJS.Timeout | undefined;
+  let healthTimer: NodeJS.Timeout | undefined;
   const prune = async () => {
     try {
       await store.prune({
@@ -228,6 +253,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     metrics,
     config: () => runtime.config,
     pingKey: () => runtime.pingKey,
+    channelHealth: () => engine.outbox.channelHealth(),
     setBaseUrl(url) {
       if (!runtime.config.baseUrl && !options.baseUrl) runtime.baseUrl = url.replace(/\/$/, '');
       engine.reconfigure(engineSettings(runtime));
@@ -256,7 +282,9 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
         engine.reconfigure(engineSettings(runtime));
         await engine.reloadDeadlines();
         prober.configure(runtime.probes);
+        await refreshHealth();
         await reportUnrouted();
+        pinger.configure(next.name, runtime.peers);
         logger.info(
           {
             checks: next.checks.length,
@@ -272,16 +300,22 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
       }
     },
     async start() {
+      await refreshHealth();
       await reportUnrouted();
       await engine.start();
       prober.start();
+      pinger.start();
       void prune();
       pruneTimer = setInterval(prune, 3_600_000);
       pruneTimer.unref();
+      healthTimer = setInterval(refreshHealth, HEALTH_REFRESH_MS);
+      healthTimer.unref();
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
+      if (healthTimer) clearInterval(healthTimer);
       await prober.stop();
+      await pinger.stop();
       await engine.stop();
       await store.close();
     },
@@ -309,10 +343,15 @@ async function makeRuntime(
   }
   const probeDefs = config.probes.map(configProbeDef);
   const sync = await store.syncManaged(
-    [...config.checks.map(configCheckDef), ...probeDefs.map(({ spec: _spec, ...d }) => d)],
+    [
+      ...config.checks.map(configCheckDef),
+      ...probeDefs.map(({ spec: _spec, ...d }) => d),
+      ...peerCheckDefs(config.peers),
+    ],
     clock.now(),
     applyDefinition,
   );
+  await armPeerChecks(store, config.peers, clock.now());
   if (sync.created.length + sync.updated.length + sync.removed.length > 0)
     deps.logger.info(
       { created: sync.created.length, updated: sync.updated.length, removed: sync.removed.length },
@@ -351,7 +390,7 @@ async function makeRuntime(
     const uuid = uuidByName.get(def.name);
     if (uuid) probes.push({ uuid, spec });
   }
-  return { config, transports, apiKeys, pingKey, baseUrl, probes };
+  return { config, transports, apiKeys, pingKey, baseUrl, probes, peers: peerTargets(config.peers) };
 }
 
 function announce(deps: WatchDeps): (line: string) => void {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { ClockOffset } from '../../src/drill/clock-offset.js';
 import { buildDrillPlan, DRILL_DEFAULTS, type DrillFlags } from '../../src/drill/options.js';
 import { pollUntil } from '../../src/drill/poll.js';
-import { ManualClock } from '../helpers/clock.js';
 import { isAppError } from '../../src/lib/errors.js';
+import { ManualClock } from '../helpers/clock.js';
 
 const files: Record<string, string> = {
   '/run/key': 'hc-key-0123456789abcdef012345678\n',

@@ -23,13 +23,13 @@ function sources(dir: string): string[] {
 const files = sources(join(ROOT, 'src')).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 const tableFile = join(ROOT, 'src', 'lib', 'errors.ts');
 
-/** Code literals in the sources, outside the table's own rows. */
+/** Where the sources name a code, outside the table's own rows. */
 function uses(code: string): string[] {
   const found: string[] = [];
   for (const f of files)
     f.text.split('\n').forEach((line, i) => {
       const isRow = f.path === tableFile && line.trimStart().startsWith(`${code}:`);
-      if (!isRow && line.includes(`'${code}'`)) found.push(`${f.path}:${i + 1}`);
+      if (!isRow && new RegExp(`\\b${code}\\b`).test(line)) found.push(`${f.path}:${i + 1}`);
     });
   return found;
 }

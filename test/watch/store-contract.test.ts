@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { CheckRecord, CheckState, Flip } from '../../src/watch/checks/model.js';
 import type { Notification } from '../../src/watch/notify/types.js';
 import { openPostgresStore } from '../../src/watch/store/postgres/index.js';
-import { LATEST_SCHEMA } from '../../src/watch/store/schema.js';
+import { LATEST_SCHEMA, SQLITE_MIGRATIONS } from '../../src/watch/store/schema.js';
 import { openSqliteStore } from '../../src/watch/store/sqlite/index.js';
 import { type NewJob, PROBE_RESULTS_KEPT, type Store } from '../../src/watch/store/types.js';
 import { HOUR, MIN, record, storedPing, T0 } from './helpers.js';
@@ -440,6 +440,74 @@ for (const [kind, factory, skip] of [
         );
       }));
 
+    test('channel outcomes: the newest per channel wins, from any handle; a late older one is ignored', async () => {
+      const h = await factory();
+      const a = await h.open();
+      const b = await h.open();
+      try {
+        assert.deepEqual(await a.channelOutcomes(), []);
+        await a.recordChannelOutcome({
+          channel: 'phone',
+          at: T0,
+          ok: false,
+          permanent: true,
+          error: 'HTTP 401',
+          fingerprint: 'f1',
+        });
+        await b.recordChannelOutcome({
+          channel: 'mail',
+          at: T0,
+          ok: true,
+          permanent: false,
+          error: null,
+          fingerprint: 'm',
+        });
+        await b.recordChannelOutcome({
+          channel: 'phone',
+          at: T0 + 2,
+          ok: true,
+          permanent: false,
+          error: null,
+          fingerprint: 'f2',
+        });
+        await a.recordChannelOutcome({
+          channel: 'phone',
+          at: T0 + 1,
+          ok: false,
+          permanent: true,
+          error: 'late',
+          fingerprint: 'f1',
+        });
+        assert.deepEqual(await a.channelOutcomes(), [
+          { channel: 'mail', at: T0, ok: true, permanent: false, error: null, fingerprint: 'm' },
+          { channel: 'phone', at: T0 + 2, ok: true, permanent: false, error: null, fingerprint: 'f2' },
+        ]);
+      } finally {
+        await a.close();
+        await b.close();
+        await h.cleanup();
+      }
+    });
+
+    test('jobs left mid-send are due again at once on a single-process store, never on a shared one', () =>
+      withStore(factory, async (store) => {
+        await store.insertCheck(record({}, UUID_A));
+        await store.transition(UUID_A, (r) => ({ jobs: [job(r.uuid)], result: null }));
+        assert.equal((await store.claimJobs(T0, 10, MIN)).length, 1);
+        const requeued = await store.requeueClaimed(T0 + 1000);
+        if (store.shared) {
+          assert.equal(requeued, 0, 'another instance may hold the claim');
+          assert.equal((await store.claimJobs(T0 + 1000, 10, MIN)).length, 0);
+        } else {
+          assert.equal(requeued, 1);
+          const again = await store.claimJobs(T0 + 1000, 10, MIN);
+          assert.deepEqual(
+            again.map((j) => [j.status, j.tries]),
+            [['sending', 2]],
+          );
+        }
+      }));
+
     test('probe results: the last 1 000 are kept, hourly aggregates count, sum and take the max', () =>
       withStore(factory, async (store) => {
         await store.insertCheck(record({}, UUID_A));
@@ -544,3 +612,39 @@ for (const [kind, factory, skip] of [
     });
   });
 }
+
+test('SQLite: a database from before migration 5 upgrades in place and keeps its data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-upgrade-'));
+  const file = join(dir, 'watch.db');
+  try {
+    const old = new Database(file);
+    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 2)) old.exec(m.sql);
+    old.pragma('user_version = 2');
+    old.prepare("INSERT INTO settings (key, value) VALUES ('ping_key', 'kept-across-upgrade')").run();
+    old.close();
+    const before = openSqliteStore(file);
+    await before.close();
+    const raw = new Database(file);
+    assert.equal(raw.pragma('user_version', { simple: true }), LATEST_SCHEMA);
+    raw.close();
+    const store = openSqliteStore(file);
+    try {
+      await store.insertCheck(record({}, UUID_A));
+      await store.recordChannelOutcome({
+        channel: 'x',
+        at: T0,
+        ok: true,
+        permanent: false,
+        error: null,
+        fingerprint: '',
+      });
+      assert.equal((await store.channelOutcomes()).length, 1);
+      assert.equal((await store.getCheck(UUID_A))?.def.name, 'nightly-backup');
+      assert.equal(await store.getSetting('ping_key'), 'kept-across-upgrade');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -65,14 +65,14 @@ test('routing: own channels, else the defaults; none (or none configured, or all
   assert.equal(gone.unrouted, true);
   assert.deepEqual(gone.warnings, [UNROUTED_WARNING, 'channel "pager" is not configured']);
   // Fed by the notifier: a channel whose every last attempt failed for good delivers nothing.
-  const health = new Map([['mail', 'failing' as const]]);
-  const failing = routingOf({}, { ...ctx, health });
+  const broken = new Set(['mail']);
+  const failing = routingOf({}, { ...ctx, broken });
   assert.equal(failing.unrouted, true);
   assert.deepEqual(failing.warnings, [
     UNROUTED_WARNING,
     'channel "mail": its last notification failed permanently',
   ]);
-  const partly = routingOf({ channels: ['mail', 'phone'] }, { ...ctx, health });
+  const partly = routingOf({ channels: ['mail', 'phone'] }, { ...ctx, broken });
   assert.equal(partly.unrouted, false);
   assert.deepEqual(partly.channels, ['phone']);
   assert.equal(partly.warnings.length, 1);

@@ -3,11 +3,9 @@ import type { CheckDef } from './model.js';
 /**
  * Who a check pages, and whether anyone at all: a check that pages nobody is itself an alarm
  * (a deadman that notifies no one is the failure alertpath exists to prevent). Pure: the caller
- * hands in the defaults, the configured channel names and, where it knows them, each channel's
- * health (a channel whose every last attempt failed permanently delivers nothing).
+ * hands in the defaults, the configured channel names and the channels known to be broken (a
+ * channel whose last attempt failed permanently delivers nothing).
  */
-
-export type ChannelHealth = 'ok' | 'failing';
 
 export interface Routing {
   /** The channels that can page for this check. */
@@ -23,8 +21,8 @@ export interface RoutingContext {
   defaultChannels: readonly string[];
   /** The channels in the config. */
   configured: ReadonlySet<string>;
-  /** Per channel, when known; a missing entry counts as healthy. */
-  health?: ReadonlyMap<string, ChannelHealth>;
+  /** The channels whose last try failed permanently (a wrong token, a deleted webhook). */
+  broken?: ReadonlySet<string>;
 }
 
 export const UNROUTED_WARNING =
@@ -36,7 +34,7 @@ export function routingOf(def: Pick<CheckDef, 'channels'>, ctx: RoutingContext):
   const channels: string[] = [];
   for (const name of assigned) {
     if (!ctx.configured.has(name)) warnings.push(`channel "${name}" is not configured`);
-    else if (ctx.health?.get(name) === 'failing')
+    else if (ctx.broken?.has(name))
       warnings.push(`channel "${name}": its last notification failed permanently`);
     else channels.push(name);
   }

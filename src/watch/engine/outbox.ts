@@ -3,13 +3,18 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import { TimerLoop } from '../../lib/timer-loop.js';
 import type { WatchMetrics } from '../metrics.js';
-import type { ChannelTransport } from '../notify/types.js';
+import { type FailureInfo, failureOf, transientFailure } from '../notify/failure.js';
+import { type ChannelHealth, channelHealth } from '../notify/health.js';
+import { withDeadline } from '../notify/timeout.js';
+import type { ChannelTransport, Notification, SendContext } from '../notify/types.js';
 import type { OutboxJob, Store } from '../store/types.js';
 
 /**
  * Delivers the outbox: claims due jobs with a conditional update (safe with several senders),
- * makes one try per claim, and records the outcome. A failed try is retried with backoff, up to
- * `maxTries`; when every job of a flip failed for good, the store queues the fallback channels.
+ * makes one try per claim, and records the outcome. A transient failure is retried with backoff
+ * (never before the retry time a rate-limited service asked for), up to `maxTries`; a permanent
+ * one is not retried at all. When every job of a flip failed for good, the store queues the
+ * fallback channels. Every try's outcome is also kept per channel (see `channelHealth`).
  */
 export interface OutboxOptions {
   store: Store;
@@ -20,26 +25,36 @@ export interface OutboxOptions {
   maxTries?: number;
   /** Backoff before the 2nd try (doubles after; default 2 s). */
   retryBaseMs?: number;
+  /** Longest one try may take (default 15 s). */
   sendTimeoutMs?: number;
+  /** How long a claim holds a job (default: the send timeout plus 5 s). */
   leaseMs?: number;
   concurrency?: number;
   random?: () => number;
 }
 
+/** A claim outlives its try by this much: a sender that died mid-try is replaced soon after. */
+export const LEASE_MARGIN_MS = 5000;
+
+/** The outcome of one try: undefined when delivered. */
+export type TryOutcome = FailureInfo | undefined;
+
 export class OutboxSender extends TimerLoop {
   private readonly o: Required<Omit<OutboxOptions, 'random'>> & { random: () => number };
   private kicked = false;
+  private requeued = false;
 
   constructor(options: OutboxOptions) {
     super(options.clock);
+    const sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
     this.o = {
       maxTries: 3,
       retryBaseMs: 2000,
-      sendTimeoutMs: 15_000,
-      leaseMs: 60_000,
       concurrency: 16,
       random: Math.random,
       ...options,
+      sendTimeoutMs,
+      leaseMs: options.leaseMs ?? sendTimeoutMs + LEASE_MARGIN_MS,
     };
   }
 
@@ -49,9 +64,40 @@ export class OutboxSender extends TimerLoop {
     this.alarm.wake();
   }
 
+  /**
+   * Sends one notification through a channel now, outside the outbox (a test notification),
+   * with the same timeout, and records the outcome in the channel's health.
+   */
+  async sendNow(
+    channel: string,
+    n: Notification,
+    key: string,
+  ): Promise<{ found: boolean; outcome?: TryOutcome }> {
+    const transport = this.o.transports().get(channel);
+    if (!transport) return { found: false };
+    const outcome = await this.attempt(transport, n, { key });
+    await this.recordHealth(channel, transport, outcome);
+    return { found: true, outcome };
+  }
+
+  /** Each configured channel's health, from the last try through it (any instance's). */
+  async channelHealth(): Promise<Map<string, ChannelHealth>> {
+    return channelHealth(this.o.transports(), await this.o.store.channelOutcomes());
+  }
+
   protected async loop(): Promise<void> {
     while (this.running) {
       this.kicked = false;
+      if (!this.requeued) {
+        this.requeued = true;
+        try {
+          const n = await this.o.store.requeueClaimed(this.o.clock.now());
+          if (n > 0)
+            this.o.logger.warn({ jobs: n }, 'outbox: retrying notifications a previous run left mid-send');
+        } catch (err) {
+          this.o.logger.error({ err }, 'outbox: cannot requeue jobs left mid-send');
+        }
+      }
       let claimed: OutboxJob[] = [];
       const free = this.o.concurrency - this.inFlightCount;
       if (free > 0) {
@@ -82,6 +128,22 @@ export class OutboxSender extends TimerLoop {
     }
   }
 
+  /** One try, bounded by the send timeout (a deadline that cannot be lost: ../notify/timeout.ts). */
+  private async attempt(transport: ChannelTransport, n: Notification, ctx: SendContext): Promise<TryOutcome> {
+    if (this.abort.signal.aborted) return failureOf(transientFailure('watch is stopping'));
+    try {
+      await withDeadline(
+        this.o.sendTimeoutMs,
+        this.abort.signal,
+        (signal) => transport.send(n, signal, ctx),
+        () => transientFailure(`no answer within ${Math.round(this.o.sendTimeoutMs / 100) / 10} s`),
+      );
+      return undefined;
+    } catch (err) {
+      return failureOf(err);
+    }
+  }
+
   private async deliver(job: OutboxJob): Promise<void> {
     const { clock, logger, metrics } = this.o;
     const startedAt = clock.now();
@@ -89,20 +151,12 @@ export class OutboxSender extends TimerLoop {
       metrics.alertDelay.observe(Math.max(0, startedAt - job.causedAt) / 1000);
     }
     const transport = this.o.transports().get(job.channel);
-    let error: string | undefined;
-    if (!transport) {
-      error = `channel "${job.channel}" is not configured`;
-    } else {
-      const signal = AbortSignal.any([AbortSignal.timeout(this.o.sendTimeoutMs), this.abort.signal]);
-      try {
-        await transport.send(job.notification, signal);
-      } catch (err) {
-        error = (err instanceof Error ? err.message : String(err)).slice(0, 500) || 'send failed';
-      }
-    }
+    const failure: TryOutcome = transport
+      ? await this.attempt(transport, job.notification, { key: `${job.group}.${job.id}` })
+      : { message: `channel "${job.channel}" is not configured`, kind: 'permanent' };
     const at = clock.now();
-    const retry = error !== undefined && transport !== undefined && job.tries < this.o.maxTries;
-    const outcome = error === undefined ? 'sent' : retry ? 'retry' : 'failed';
+    const retry = failure !== undefined && failure.kind === 'transient' && job.tries < this.o.maxTries;
+    const outcome = failure === undefined ? 'sent' : retry ? 'retry' : 'failed';
     metrics.notifications.inc({ channel: job.channel, outcome });
     const log = {
       check: job.notification.check.name,
@@ -110,17 +164,23 @@ export class OutboxSender extends TimerLoop {
       event: job.event,
       try: job.tries,
     };
-    if (error === undefined) logger.info(log, 'notification sent');
+    if (failure === undefined) logger.info(log, 'notification sent');
     else
-      logger.warn({ ...log, error }, retry ? 'notification try failed; will retry' : 'notification failed');
+      logger.warn(
+        { ...log, error: failure.message, permanent: failure.kind === 'permanent' },
+        retry
+          ? 'notification try failed; will retry'
+          : failure.kind === 'permanent'
+            ? 'notification failed permanently; not retrying'
+            : 'notification failed',
+      );
     try {
+      const backoff = backoffDelay(job.tries - 1, this.o.random, this.o.retryBaseMs, 60_000);
       const { fallbackQueued } = await this.o.store.finishJob(job.id, {
         at,
-        ok: error === undefined,
-        ...(error !== undefined ? { error } : {}),
-        ...(retry
-          ? { retryAt: at + backoffDelay(job.tries - 1, this.o.random, this.o.retryBaseMs, 60_000) }
-          : {}),
+        ok: failure === undefined,
+        ...(failure !== undefined ? { error: failure.message } : {}),
+        ...(retry ? { retryAt: at + Math.max(backoff, failure.retryAfterMs ?? 0) } : {}),
       });
       if (fallbackQueued > 0)
         logger.warn(
@@ -129,6 +189,26 @@ export class OutboxSender extends TimerLoop {
         );
     } catch (err) {
       logger.error({ err, job: job.id }, 'outbox: cannot record the outcome');
+    }
+    if (transport) await this.recordHealth(job.channel, transport, failure);
+  }
+
+  private async recordHealth(
+    channel: string,
+    transport: ChannelTransport,
+    failure: TryOutcome,
+  ): Promise<void> {
+    try {
+      await this.o.store.recordChannelOutcome({
+        channel,
+        at: this.o.clock.now(),
+        ok: failure === undefined,
+        permanent: failure?.kind === 'permanent',
+        error: failure?.message ?? null,
+        fingerprint: transport.fingerprint ?? '',
+      });
+    } catch (err) {
+      this.o.logger.error({ err, channel }, 'outbox: cannot record the channel outcome');
     }
   }
 }

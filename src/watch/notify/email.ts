@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { fullText } from './http.js';
+import { DeliveryError } from './failure.js';
+import { fullText, headline } from './format.js';
 import type { ChannelTransport } from './types.js';
 
 export const emailChannelSchema = z.strictObject({
@@ -39,26 +40,41 @@ export function emailTransport(name: string, config: EmailChannelConfig): Channe
     name,
     type: 'email',
     async send(n, signal) {
-      const word = n.event === 'up' ? 'UP' : 'DOWN';
       const lines = [fullText(n, 2000)];
       if (n.check.url) lines.push('', `Check: ${n.check.url}`);
       if (n.check.pingUrl) lines.push(`Ping URL: ${n.check.pingUrl}`);
       const sending = transport.sendMail({
         from: s.from,
         to: config.to,
-        subject: `${word} ${n.check.name}`,
+        subject: `${headline(n)} ${n.check.name}`,
         text: lines.join('\n'),
       });
       const aborted = new Promise<never>((_, reject) =>
-        signal.addEventListener('abort', () => reject(new Error(`no answer from SMTP ${s.host} in time`)), {
-          once: true,
-        }),
+        signal.addEventListener(
+          'abort',
+          () => reject(new DeliveryError(`no answer from SMTP ${s.host} in time`, 'transient')),
+          { once: true },
+        ),
       );
       try {
         await Promise.race([sending, aborted]);
       } catch (err) {
-        throw new Error(`SMTP ${s.host}:${s.port}: ${(err as Error).message.split('\n')[0]}`);
+        if (err instanceof DeliveryError) throw err;
+        throw smtpFailure(err, `SMTP ${s.host}:${s.port}`);
       }
     },
   };
+}
+
+/**
+ * An SMTP refusal with a 5xx reply (535 authentication failed, 550 no such mailbox) or a
+ * rejected login repeats on every try; 4xx replies and connection trouble are transient.
+ */
+function smtpFailure(err: unknown, where: string): DeliveryError {
+  const e = err as { responseCode?: number; code?: string; message?: string };
+  const permanent =
+    e.code === 'EAUTH' ||
+    (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
+  const message = `${where}: ${String(e.message ?? err).split('\n')[0]}`;
+  return new DeliveryError(message, permanent ? 'permanent' : 'transient');
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { zHttpUrl } from '../../lib/schema.js';
-import { cut, fullText, sendHttp } from './http.js';
+import { cut, fullText } from './format.js';
+import { sendHttp } from './http.js';
+import { zServiceUrl } from './schema.js';
 import type { ChannelTransport } from './types.js';
 
-export const slackChannelSchema = z.strictObject({ type: z.literal('slack'), webhookUrl: zHttpUrl });
+export const slackChannelSchema = z.strictObject({ type: z.literal('slack'), webhookUrl: zServiceUrl });
 export type SlackChannelConfig = z.output<typeof slackChannelSchema>;
 
 /** Slack truncates `text` past 40 000 characters and advises staying under 4 000. */

@@ -37,6 +37,7 @@ import {
 import { CHECK_INSERT, insertSql, SQL } from './sql.js';
 import {
   type ApiKeyRow,
+  type ChannelOutcome,
   type FlipRow,
   type JobOutcome,
   type OutboxJob,
@@ -239,6 +240,27 @@ export class SqlStore implements Store {
 
   async listJobs(uuid: string, limit: number): Promise<OutboxJob[]> {
     return (await this.all<JobRow>(SQL.listJobs, [uuid, limit])).map(toJob);
+  }
+
+  async requeueClaimed(now: number): Promise<number> {
+    if (this.shared) return 0;
+    return this.run(SQL.requeueClaimed, [now]);
+  }
+
+  async recordChannelOutcome(o: ChannelOutcome): Promise<void> {
+    await this.run(SQL.recordChannelOutcome, [o.channel, o.at, o.ok, o.permanent, o.error, o.fingerprint]);
+  }
+
+  async channelOutcomes(): Promise<ChannelOutcome[]> {
+    const rows = await this.all<{
+      channel: string;
+      at: number;
+      ok: boolean | number;
+      permanent: boolean | number;
+      error: string | null;
+      fingerprint: string;
+    }>(SQL.channelOutcomes, []);
+    return rows.map((r) => ({ ...r, at: Number(r.at), ok: Boolean(r.ok), permanent: Boolean(r.permanent) }));
   }
 
   async listApiKeys(): Promise<ApiKeyRow[]> {

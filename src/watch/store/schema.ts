@@ -140,6 +140,21 @@ ALTER TABLE pings DROP COLUMN body_text;
 ALTER TABLE checks ADD COLUMN open_runs TEXT;
 `,
   },
+  {
+    // The last delivery outcome per channel: a channel whose last try failed for good makes its
+    // checks unrouted.
+    version: 4,
+    sql: `
+CREATE TABLE channel_outcomes (
+  channel TEXT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  permanent BOOLEAN NOT NULL,
+  error TEXT,
+  fingerprint TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;

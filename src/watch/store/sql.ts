@@ -271,4 +271,14 @@ export const SQL = {
   pruneResults: `DELETE FROM probe_results WHERE EXISTS (
     SELECT 1 FROM checks c WHERE c.id = probe_results.check_id AND probe_results.n <= c.n_results - ?)`,
   pruneJobs: `DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?`,
+  /** Jobs a dead process left mid-try, due again now (stores only one process uses). */
+  requeueClaimed: `UPDATE outbox SET status = 'pending', due_at = ?, claimed_until = NULL WHERE status = 'sending'`,
+  /** The newest outcome per channel wins, whichever instance recorded it. */
+  recordChannelOutcome: `INSERT INTO channel_outcomes (channel, at, ok, permanent, error, fingerprint)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (channel) DO UPDATE SET at = excluded.at, ok = excluded.ok, permanent = excluded.permanent,
+      error = excluded.error, fingerprint = excluded.fingerprint
+    WHERE excluded.at >= channel_outcomes.at`,
+  channelOutcomes:
+    'SELECT channel, at, ok, permanent, error, fingerprint FROM channel_outcomes ORDER BY channel',
 } as const;

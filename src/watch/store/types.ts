@@ -101,6 +101,18 @@ export interface JobOutcome {
   retryAt?: number;
 }
 
+/** The last delivery try through one channel (test notifications included). */
+export interface ChannelOutcome {
+  channel: string;
+  at: number;
+  ok: boolean;
+  /** The failure will repeat on every try (wrong token, deleted webhook…). */
+  permanent: boolean;
+  error: string | null;
+  /** The channel config's fingerprint when it was tried. */
+  fingerprint: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Other processes may write to it (several instances on PostgreSQL): the engine re-reads wake-up times. */
@@ -161,6 +173,15 @@ export interface Store {
   /** When the next pending job is due, if any. */
   nextJobDue(): Promise<number | undefined>;
   listJobs(uuid: string, limit: number): Promise<OutboxJob[]>;
+  /**
+   * Jobs left mid-try (`sending`) become pending and due at `now`. Only for a store one process
+   * uses (SQLite), at start: whatever held them died, so they need not wait out their lease.
+   */
+  requeueClaimed(now: number): Promise<number>;
+
+  /** Keeps the newest outcome per channel (an older one arriving late is ignored). */
+  recordChannelOutcome(outcome: ChannelOutcome): Promise<void>;
+  channelOutcomes(): Promise<ChannelOutcome[]>;
 
   listApiKeys(): Promise<ApiKeyRow[]>;
   insertApiKey(key: Omit<ApiKeyRow, 'source'>, now: number): Promise<void>;

@@ -7,41 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { systemClock } from '../../../src/lib/clock.js';
-import { silentLogger } from '../../../src/lib/log.js';
-import { channelConfigSchema, createTransport } from '../../../src/watch/notify/index.js';
-import type { Notification } from '../../../src/watch/notify/types.js';
+import { channelConfigSchema } from '../../../src/watch/notify/index.js';
 import { substitute } from '../../../src/watch/notify/webhook.js';
 import { FakeDiscord } from '../../fakes/discord.js';
 import { type Receiver, startReceiver } from '../../helpers/receiver.js';
-
-const down: Notification = {
-  event: 'down',
-  check: {
-    uuid: '5b5cf3f2-0a6e-4c6f-9d7e-3c1b2a9f0e11',
-    name: 'nightly backup',
-    slug: 'nightly-backup',
-    tags: ['prod', 'db'],
-    desc: '',
-    pingUrl: 'http://w/ping/x',
-  },
-  text: '🔴 DOWN nightly backup: no ping for 1h 10m (expected every 1h, grace 10m); last ping 2026-11-25 03:00:12 UTC',
-  reason: 'fail',
-  at: Date.UTC(2026, 10, 25, 4, 10),
-  lastPing: { at: Date.UTC(2026, 10, 25, 3, 0), body: 'ERROR: disk full\n'.repeat(200) },
-};
-const up: Notification = {
-  ...down,
-  event: 'up',
-  reason: 'success',
-  text: '🟢 UP nightly backup again after 2h 3m',
-};
-
-function transport(config: unknown) {
-  const parsed = channelConfigSchema.parse(config);
-  return createTransport('t', parsed, { clock: systemClock, logger: silentLogger() });
-}
-const signal = () => AbortSignal.timeout(5000);
+import { down, failure, hostile, signal, transport, up } from './sample.js';
 
 let receiver: Receiver;
 before(async () => {
@@ -278,10 +248,11 @@ test('email: through a real SMTP server with STARTTLS and auth', async () => {
     assert.deepEqual(mail?.to, ['oncall@example.net']);
     assert.match(mail?.raw ?? '', /^Subject: DOWN nightly backup/m);
     assert.match(mail?.raw ?? '', /Last ping body:/);
-    await assert.rejects(
+    const refused = await failure(
       transport({ ...config, smtp: { ...config.smtp, password: 'wrong' } }).send(down, signal()),
-      /SMTP 127\.0\.0\.1/,
     );
+    assert.match(refused.message, /SMTP 127\.0\.0\.1/);
+    assert.equal(refused.kind, 'permanent', 'a refused login repeats on every try');
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
@@ -299,4 +270,67 @@ test('channel config: unknown types and bad fields are refused', () => {
     channelConfigSchema.safeParse({ type: 'discord', webhookUrl: 'https://example.net/nope' }).success,
     false,
   );
+});
+
+test('discord: a deleted webhook (404) is permanent; a rejected token (401) too; a 5xx past the deadline is not', async () => {
+  const discord = await new FakeDiscord().start();
+  try {
+    const gone = await failure(
+      transport({ type: 'discord', webhookUrl: discord.unknownWebhook() }).send(down, signal()),
+    );
+    assert.equal(gone.kind, 'permanent');
+    const url = discord.webhook();
+    const wrong = await failure(
+      transport({ type: 'discord', webhookUrl: url.replace(/\/[^/]+$/, '/wrongtoken') }).send(down, signal()),
+    );
+    assert.equal(wrong.kind, 'permanent');
+    discord.setHang(true);
+    const hung = await failure(
+      transport({ type: 'discord', webhookUrl: url }).send(down, AbortSignal.timeout(300)),
+    );
+    assert.equal(hung.kind, 'transient');
+  } finally {
+    await discord.close();
+  }
+});
+
+test('webhook: a CR/LF or a lone surrogate in a check name never fails the page (headers, URL, JSON body)', async () => {
+  const t = transport({
+    type: 'webhook',
+    down: {
+      url: `${receiver.url}/hook?check=$NAME`,
+      method: 'POST',
+      headers: { 'X-Check': '$NAME', 'Content-Type': 'application/json' },
+      body: '{"check": $NAME_JSON, "text": $TEXT_JSON, "status": "$STATUS"}',
+    },
+  });
+  const count = receiver.requests.length;
+  await t.send(hostile(), signal());
+  const r = receiver.requests[count];
+  assert.ok(r, 'delivered');
+  assert.ok(!/[\r\n]/.test(String(r?.headers['x-check'])), 'no line break in a header');
+  const body = JSON.parse(r?.body ?? '') as { check: string; text: string; status: string };
+  assert.match(body.check, /^a <b>&amp; "x"\r\nInjected: 1 \ufffd/);
+  assert.equal(body.status, 'down');
+  assert.match(body.text, /<script>/);
+  assert.match(r?.path ?? '', /check=a%20%3Cb%3E/);
+});
+
+test('webhook config: URLs are checked at load (file://, typos, spaces); header names too', () => {
+  const ok = (url: string, headers: Record<string, string> = {}) =>
+    channelConfigSchema.safeParse({ type: 'webhook', down: { url, headers } }).success;
+  assert.equal(ok('https://hooks.example.net/x?check=$NAME'), true);
+  assert.equal(ok('http://10.0.0.5:8080/$CODE'), true, 'private addresses are fine in the config');
+  assert.equal(ok('file:///etc/passwd'), false);
+  assert.equal(ok('htps://hooks.example.net/x'), false);
+  assert.equal(ok('https:/hooks.example.net/x'), false);
+  assert.equal(ok('https://hooks.example .net/x'), false);
+  assert.equal(ok('$NAME'), false);
+  assert.equal(ok('https://x/', { 'Bad Header': 'v' }), false);
+  assert.equal(ok('https://x/', { 'X-Ok': 'v' }), true);
+});
+
+test('ntfy and slack URLs are checked at load', () => {
+  assert.equal(channelConfigSchema.safeParse({ type: 'ntfy', url: 'ntfy.sh', topic: 'x' }).success, false);
+  assert.equal(channelConfigSchema.safeParse({ type: 'slack', webhookUrl: 'file:///x' }).success, false);
 });

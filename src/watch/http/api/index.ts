@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { AppError, healthchecksErrorBody, toAppError } from '../../../lib/errors.js';
 import { type ApiVersion, channelJson } from '../check-json.js';
+import { channelTestRoutes } from './channel-tests.js';
 import { checkRoutes } from './checks.js';
 import { type ApiDeps, type ApiEnv, endpoint } from './context.js';
+import { peerRoutes } from './peers.js';
 import { pingRoutes } from './pings.js';
 import { probeRoutes } from './probes.js';
 
@@ -36,6 +38,8 @@ function versionApp(deps: ApiDeps, version: ApiVersion): Hono<ApiEnv> {
   api.route('/', checkRoutes(deps));
   api.route('/', pingRoutes(deps));
   api.route('/', probeRoutes(deps));
+  api.route('/', channelTestRoutes(deps));
+  api.route('/', peerRoutes(deps));
   endpoint(api, '/channels/', deps, {
     GET: ['write', (c) => c.json({ channels: deps.settings().channels.map(channelJson) })],
   });
