@@ -180,7 +180,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     logger,
     metrics,
     settings: engineSettings(runtime),
-    ...(deps.outbox ? { outbox: deps.outbox } : {}),
+    outbox: { ...deps.outbox, onChannelOutcome: refreshHealth },
   });
   const prober = new Prober({
     engine,

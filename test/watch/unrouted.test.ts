@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from '../../src/lib/log.js';
+import { createLogger, silentLogger } from '../../src/lib/log.js';
 import { routingOf, UNROUTED_WARNING } from '../../src/watch/checks/routing.js';
+import { buildWatch, watchService } from '../../src/watch/index.js';
+import { Receiver } from '../helpers/receiver.js';
 import { type AppRig, appRig } from './rig.js';
 
 /**
@@ -150,5 +154,70 @@ test('?create=1 validates the slug as the API does: at most 100 characters', asy
     assert.equal((await r.request(`/ping/${PING_KEY}/${'a'.repeat(100)}?create=1`)).status, 201);
   } finally {
     await close(r);
+  }
+});
+
+test('a channel whose last try failed for good makes its checks unrouted, until it delivers again', async () => {
+  const receiver = await new Receiver().start();
+  const dir = mkdtempSync(join(tmpdir(), 'watch-unrouted-'));
+  const configFile = join(dir, 'watch.yaml');
+  writeFileSync(
+    configFile,
+    `apiKeys: [{ name: t, key: ${KEY} }]
+channels:
+  hook: { type: webhook, down: { url: "${receiver.url}/down", method: POST, body: "$NAME" } }
+checks:
+  - { name: backup, period: 1m, channels: [hook] }
+`,
+  );
+  const watch = await buildWatch(
+    { dataDir: dir, configFile, env: {} },
+    {
+      logger: silentLogger(),
+      processMetrics: false,
+      announce: () => {},
+      outbox: { retryBaseMs: 50, random: () => 0 },
+    },
+  );
+  await watch.start();
+  const app = watchService(watch);
+  const call = async (method: string, path: string) => {
+    const res = await app.request(`http://watch.test/api/v3${path}`, {
+      method,
+      headers: { 'X-Api-Key': KEY },
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: JSON answers, read field by field
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  };
+  const unroutedGauge = async () =>
+    /^alertpath_watch_checks_unrouted (\d+)$/m.exec(
+      await (await app.request('http://watch.test/metrics')).text(),
+    )?.[1];
+  try {
+    assert.equal((await call('GET', '/checks/')).json.checks[0].channels, 'hook');
+    assert.equal(await unroutedGauge(), '0');
+    // The webhook's token was revoked: a 401 is permanent.
+    receiver.status = 401;
+    const refused = await call('POST', '/channels/hook/test');
+    assert.equal(refused.status, 502);
+    assert.equal(refused.json.permanent, true);
+    const [broken] = (await call('GET', '/checks/')).json.checks;
+    assert.equal(broken.channels, '');
+    assert.deepEqual(broken.warnings, [
+      UNROUTED_WARNING,
+      'channel "hook": its last notification failed permanently',
+    ]);
+    assert.equal(await unroutedGauge(), '1');
+    // Fixed: the next try delivers, and the check is routed again.
+    receiver.status = 200;
+    assert.equal((await call('POST', '/channels/hook/test')).status, 200);
+    const [fixed] = (await call('GET', '/checks/')).json.checks;
+    assert.equal(fixed.channels, 'hook');
+    assert.ok(!('warnings' in fixed));
+    assert.equal(await unroutedGauge(), '0');
+  } finally {
+    await watch.stop();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

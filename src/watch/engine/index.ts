@@ -16,7 +16,7 @@ import {
 import type { WatchMetrics } from '../metrics.js';
 import type { ChannelTransport } from '../notify/types.js';
 import type { NewJob, Store, TransitionWrite } from '../store/types.js';
-import { OutboxSender } from './outbox.js';
+import { type OutboxOptions, OutboxSender } from './outbox.js';
 import { type Defaults, planFlip, planReminder, policyFor } from './plan.js';
 
 /**
@@ -41,7 +41,7 @@ export interface EngineOptions {
   logger: Logger;
   metrics: WatchMetrics;
   settings: EngineSettings;
-  outbox?: { maxTries?: number; retryBaseMs?: number; sendTimeoutMs?: number; random?: () => number };
+  outbox?: Pick<OutboxOptions, 'maxTries' | 'retryBaseMs' | 'sendTimeoutMs' | 'random' | 'onChannelOutcome'>;
   /**
    * How often to merge the store's wake-up times into the heap (0: never). A shared store
    * (PostgreSQL) defaults to 10 s, so an instance also fires deadlines set by pings another

@@ -31,6 +31,8 @@ export interface OutboxOptions {
   leaseMs?: number;
   concurrency?: number;
   random?: () => number;
+  /** Called after a try's outcome is recorded as its channel's health. */
+  onChannelOutcome?: (channel: string) => void | Promise<void>;
 }
 
 /** A claim outlives its try by this much: a sender that died mid-try is replaced soon after. */
@@ -40,7 +42,8 @@ export const LEASE_MARGIN_MS = 5000;
 export type TryOutcome = FailureInfo | undefined;
 
 export class OutboxSender extends TimerLoop {
-  private readonly o: Required<Omit<OutboxOptions, 'random'>> & { random: () => number };
+  private readonly o: Required<Omit<OutboxOptions, 'random' | 'onChannelOutcome'>> &
+    Pick<OutboxOptions, 'onChannelOutcome'> & { random: () => number };
   private kicked = false;
   private requeued = false;
 
@@ -207,6 +210,7 @@ export class OutboxSender extends TimerLoop {
         error: failure?.message ?? null,
         fingerprint: transport.fingerprint ?? '',
       });
+      await this.o.onChannelOutcome?.(channel);
     } catch (err) {
       this.o.logger.error({ err, channel }, 'outbox: cannot record the channel outcome');
     }
