@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
+import { describeNetworkError, userAgent } from '../lib/net.js';
 import { redactSecrets } from '../lib/redact.js';
-import { describeNetworkError } from '../probe/outcome.js';
 import { abortableSleep } from './poll.js';
 
 /**
@@ -83,7 +83,7 @@ async function once(
       method,
       headers: {
         accept: 'application/json',
-        'user-agent': 'alertpath-drill',
+        'user-agent': userAgent('drill'),
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...endpoint.headers,
       },

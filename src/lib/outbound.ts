@@ -2,6 +2,7 @@ import { request } from 'undici';
 import { backoffDelay } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { AppError } from './errors.js';
+import { describeNetworkError, userAgent } from './net.js';
 import { redactSecrets } from './redact.js';
 
 /**
@@ -25,7 +26,7 @@ export async function postReport(
         body,
         headers: {
           'content-type': options.contentType ?? 'text/plain; charset=utf-8',
-          'user-agent': 'alertpath',
+          'user-agent': userAgent(),
         },
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -37,7 +38,7 @@ export async function postReport(
       }
     } catch (err) {
       if (err instanceof AppError) throw err;
-      last = `network error (${(err as { code?: string }).code ?? (err as Error).name})`;
+      last = describeNetworkError(err, timeoutMs, (err as Error).name === 'TimeoutError');
     }
     const wait = backoffDelay(attempt, options.random);
     if (clock.now() + wait >= options.deadline) break;

@@ -1,4 +1,4 @@
-import { describeNetworkError } from './outcome.js';
+import { describeNetworkError } from '../lib/net.js';
 
 /**
  * The frame every socket-level attempt shares: it settles exactly once, with the first of its

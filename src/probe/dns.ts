@@ -3,8 +3,8 @@ import { createSocket } from 'node:dgram';
 import { getServers } from 'node:dns';
 import { isIP } from 'node:net';
 import * as dnsPacket from 'dns-packet';
+import { formatSeconds } from '../lib/net.js';
 import { boundedAttempt } from './bounded.js';
-import { formatSeconds } from './outcome.js';
 
 /**
  * One DNS question over UDP to a chosen server (so the server a probe names is the one asked,

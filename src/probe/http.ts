@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
-import { type AttemptOutcome, describeNetworkError } from './outcome.js';
+import { describeNetworkError, userAgent } from '../lib/net.js';
+import type { AttemptOutcome } from './outcome.js';
 import { type TlsTrust, tlsConnectOptions } from './tls.js';
 
 export interface HttpAttemptOptions {
@@ -34,7 +35,7 @@ export class HttpAttempter {
       const res = await request(url, {
         dispatcher: this.agent,
         method: (options.method ?? 'GET') as 'GET',
-        headers: { 'user-agent': 'alertpath', ...options.headers },
+        headers: { 'user-agent': userAgent('probe'), ...options.headers },
         signal,
       });
       const body = await readBody(res.body, options.maxBodyBytes ?? 0);

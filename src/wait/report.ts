@@ -1,4 +1,4 @@
-import { formatSeconds } from '../probe/outcome.js';
+import { formatSeconds } from '../lib/net.js';
 import type { WaitEvent } from './run.js';
 
 /** The journal line for an event, exactly as docs/wait.md shows them. */

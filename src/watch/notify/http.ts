@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { describeNetworkError, userAgent } from '../../lib/net.js';
 import { redactSecrets } from '../../lib/redact.js';
 import { readBody } from '../../probe/http.js';
 import { clampRetry, DeliveryError, retryAfterHeader, statusKind } from './failure.js';
@@ -46,7 +47,7 @@ export async function sendHttp(
   },
 ): Promise<HttpAnswer> {
   const where = host(url);
-  const headers: Record<string, string> = { 'user-agent': 'alertpath-watch' };
+  const headers: Record<string, string> = { 'user-agent': userAgent('watch') };
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k] = headerValue(v);
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -60,13 +61,13 @@ export async function sendHttp(
         : {}),
     });
   } catch (err) {
-    throw networkFailure(err, where, init.signal);
+    throw networkFailure(err, where, init.signal, init.timeoutMs);
   }
   let text: string;
   try {
     text = (await readBody(res.body, MAX_ANSWER_BYTES)) ?? '';
   } catch (err) {
-    throw networkFailure(err, where, init.signal);
+    throw networkFailure(err, where, init.signal, init.timeoutMs);
   }
   const json = parseJson(text);
   const answer: HttpAnswer = { status: res.statusCode, headers: res.headers, text, json };
@@ -94,17 +95,12 @@ export function httpFailure(answer: HttpAnswer, where: string, errors?: ServiceE
   );
 }
 
-function networkFailure(err: unknown, where: string, signal: AbortSignal): DeliveryError {
+function networkFailure(err: unknown, where: string, signal: AbortSignal, timeoutMs = 0): DeliveryError {
   const code = (err as { code?: string }).code;
   if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
     return new DeliveryError(`no answer from ${where} in time`, 'transient');
-  const reason =
-    code === 'ECONNREFUSED'
-      ? 'connection refused'
-      : code === 'ENOTFOUND'
-        ? 'host not found'
-        : (code ?? (err as Error).message);
-  return new DeliveryError(`${where}: ${redactSecrets(String(reason)).slice(0, 200)}`, 'transient');
+  const reason = describeNetworkError(err, timeoutMs, false);
+  return new DeliveryError(`${where}: ${redactSecrets(reason).slice(0, 200)}`, 'transient');
 }
 
 function parseJson(text: string): unknown {

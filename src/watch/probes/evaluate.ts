@@ -1,9 +1,10 @@
 import { formatDuration } from '../../lib/duration.js';
+import { formatSeconds } from '../../lib/net.js';
 import { redactSecrets } from '../../lib/redact.js';
 import type { CertificateOutcome } from '../../probe/certificate.js';
 import { describeCertificateError } from '../../probe/certificate.js';
 import { type DnsOutcome, sameAnswers } from '../../probe/dns.js';
-import { type AttemptOutcome, formatSeconds } from '../../probe/outcome.js';
+import type { AttemptOutcome } from '../../probe/outcome.js';
 import { parseJsonPath, valueAt } from './config.js';
 import type { ProbeTarget } from './spec.js';
 
