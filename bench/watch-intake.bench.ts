@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -18,6 +18,16 @@ const MEASURE_MS = 5000;
 
 function uuidFor(i: number): string {
   return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; else NaN). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function pct(sorted: number[], p: number): number {
@@ -81,7 +91,9 @@ export default async function (): Promise<void> {
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   measuring = true;
   const started = performance.now();
+  const cpuBefore = cpuSeconds(child.pid);
   await new Promise((r) => setTimeout(r, MEASURE_MS));
+  const cpu = cpuSeconds(child.pid) - cpuBefore;
   measuring = false;
   const elapsed = (performance.now() - started) / 1000;
   stop = true;
@@ -97,6 +109,8 @@ export default async function (): Promise<void> {
       `durable ping intake (${database ? 'PostgreSQL' : 'SQLite'}), ${CLIENTS} concurrent clients, ${CHECKS} checks, server ${pinned ? 'pinned to 1 core' : 'unpinned'}:`,
       `  ${Math.round(ok / elapsed)} pings/s answered OK (${ok} in ${elapsed.toFixed(1)} s, ${bad} not OK)`,
       `  latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`,
+      // Less sensitive than pings/s to other load on the machine: what one ping costs the server.
+      `  server CPU ${((cpu / Math.max(1, ok)) * 1e6).toFixed(1)} µs per ping (${cpu.toFixed(2)} s of CPU)`,
       '',
     ].join('\n'),
   );
