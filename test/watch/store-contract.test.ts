@@ -298,18 +298,7 @@ for (const [kind, factory, skip] of [
           for (let i = 1; i <= 5; i++) {
             await store.transition(UUID_A, (r) => ({
               state: { ...r.state, nPings: r.state.nPings + 1, lastPing: T0 + i },
-              ping: {
-                kind: 'success',
-                at: T0 + i,
-                method: 'GET',
-                rid: null,
-                exitStatus: null,
-                duration: null,
-                remoteAddr: '',
-                userAgent: '',
-                scheme: 'http',
-                body: Buffer.from(`body ${i}`),
-              },
+              ping: storedPing({ at: T0 + i, method: 'GET', body: Buffer.from(`body ${i}`) }),
               result: null,
             }));
           }
