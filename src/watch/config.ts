@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from '../lib/config.js';
 import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import { type SecretSources, secretOrigin } from '../lib/secret-file.js';
 import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.js';
 import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
 import { onCalendarProblem } from './checks/oncalendar.js';
@@ -240,10 +241,25 @@ export function loadWatchConfig(
   file: string | undefined,
   channelSchema: ChannelSchema,
   env: NodeJS.ProcessEnv = process.env,
+  secretSources?: SecretSources,
 ): WatchConfig {
   const schema = watchConfigSchema(channelSchema);
   if (file === undefined) return parseConfigText('{}', '(defaults)', schema, { env });
-  return loadConfigFile(file, schema, { env });
+  return loadConfigFile(file, schema, { env, ...(secretSources ? { secretSources } : {}) });
+}
+
+/**
+ * The start-up line naming the management API's auth and where each key came from, never a key:
+ * `auth: API keys ci (read-write) from /run/secrets/watch-key; 1 more kept in the store`.
+ */
+export function describeAuth(cfg: WatchConfig, sources: SecretSources, storedKeys: number): string {
+  const keys = cfg.apiKeys.map(
+    (k, i) =>
+      `${k.name} (${k.readOnly ? 'read-only' : 'read-write'}) ${secretOrigin(sources, `apiKeys.${i}.key`)}`,
+  );
+  const stored = storedKeys > 0 ? `${storedKeys} kept in the store (hashed)` : '';
+  const all = [keys.length > 0 ? keys.join(', ') : '', stored].filter((s) => s !== '');
+  return `auth: API keys (X-Api-Key) ${all.join('; ') || 'none'}`;
 }
 
 /** `Database Backup` → `database-backup`, as Healthchecks derives slugs. */
