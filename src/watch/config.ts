@@ -135,7 +135,13 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
         })
         .strict()
         .default({ pings: 100, history: 90 * DAY_MS }),
-      allowPrivateTargets: z.boolean().default(false),
+      /** Removed: nothing the API creates makes a request (see docs/watch.md, Private addresses). */
+      allowPrivateTargets: z
+        .never({
+          error:
+            'removed: the API creates nothing that makes a request, and channels, probes and peers come from the config, where private addresses are allowed; delete this key',
+        })
+        .optional(),
       defaults: z
         .object({
           channels: z.array(z.string()).default([]),
