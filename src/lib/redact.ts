@@ -16,7 +16,7 @@
  * A uuid or a ping key is as good as the check's password: whoever has it can keep a deadman
  * looking alive.
  */
-const PING = /(\/ping\/)[A-Za-z0-9_-]{8,}(?=[/?#\s"':,)]|$)/g;
+const PING = /(\/ping\/)[A-Za-z0-9_-]{8,}/g;
 const HC_PING = /(hc-ping\.com\/)[A-Za-z0-9_-]{8,}/g;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** A uuid right after the host (a Healthchecks instance on its own ping domain). */

@@ -67,6 +67,8 @@ test('redactSecrets: inside a message, the text around the URL stays', () => {
     'no answer from http://h/x?token=***: connection refused',
   );
   assert.equal(redactSecrets(`"url":"https://w/ping/${UUID}"`), '"url":"https://w/ping/***"');
+  assert.equal(redactSecrets(`heartbeat to http://w/ping/${UUID}.`), 'heartbeat to http://w/ping/***.');
+  assert.equal(redactSecrets(`<http://w/ping/${UUID}>`), '<http://w/ping/***>');
 });
 
 test('redactSecrets: what carries no secret is left alone', () => {

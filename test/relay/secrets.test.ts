@@ -70,6 +70,44 @@ for (const [what, content] of [
   });
 }
 
+test('relay: basic auth with a passwordFile ending in newlines accepts the right password', async () => {
+  const discord = await new FakeDiscord({ limit: 100 }).start();
+  const dir = mkdtempSync(join(tmpdir(), 'relay-basic-'));
+  writeFileSync(join(dir, 'pw'), 's3cret-pass\r\n\n');
+  const file = join(dir, 'relay.yaml');
+  writeFileSync(
+    file,
+    [
+      'auth:',
+      '  basic: { username: am, passwordFile: pw }',
+      'routes:',
+      `  default: { discord: { webhookUrl: "${discord.webhook()}" } }`,
+      'delivery: { drainGrace: 100ms }',
+      '',
+    ].join('\n'),
+  );
+  const child = startCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
+  const done = collect(child);
+  try {
+    const line = await waitForOutput(child, /relay ready on (http:\/\/[^"\s]+)/);
+    const base = /http:\/\/[^"\s]+/.exec(line)?.[0] ?? '';
+    const post = (password: string) =>
+      fetch(`${base}/webhook`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`am:${password}`).toString('base64')}` },
+        body: JSON.stringify(payload([alert({ alertname: 'A' })])),
+      });
+    assert.equal((await post('s3cret-pass')).status, 200);
+    assert.equal((await post('s3cret-pass\n')).status, 401);
+  } finally {
+    child.kill('SIGTERM');
+    const out = await done;
+    assert.match(out.stdout, /"msg":"auth: basic \(user am, password from pw\)"/);
+    assert.ok(!out.stdout.includes('s3cret-pass'), 'the password is never logged');
+    await discord.close();
+  }
+});
+
 test('relay: a token file that is empty after trimming exits 2 with one line naming the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-token-'));
   const file = relayConfig(dir, ' \n\n', 'https://discord.com/api/webhooks/1/never-called');
