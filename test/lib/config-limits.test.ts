@@ -29,10 +29,10 @@ test('a 50 MB config is refused before it is read: one line naming the file and 
   const started = performance.now();
   const message = problem(() => loadConfigFile(file, loose));
   assert.ok(performance.now() - started < 2000, 'refused quickly');
-  assert.equal(message, `${file}:1:1: the config is 53.4 MiB, over the limit of 4 MiB`);
+  assert.equal(message, `${file}:1:1: the config is 53.4 MiB, over the limit of 1 MiB`);
   assert.match(
     problem(() => parseConfigText('a: b\n'.repeat(1_000_000), 'c.yaml', loose)),
-    /^c\.yaml:1:1: the config is 4\.8 MiB, over the limit of 4 MiB$/,
+    /^c\.yaml:1:1: the config is 4\.8 MiB, over the limit of 1 MiB$/,
   );
 });
 

@@ -73,7 +73,7 @@ test('watch: a 50 MB config is refused at once: exit 2, one line', async () => {
   const took = performance.now() - started;
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.code, 2);
-  assert.equal(r.stderr.trim(), `${config}:1:1: the config is 53.4 MiB, over the limit of 4 MiB`);
+  assert.equal(r.stderr.trim(), `${config}:1:1: the config is 53.4 MiB, over the limit of 1 MiB`);
   assert.ok(took < 15_000, `refused in ${took} ms (CLI start included)`);
 });
 
