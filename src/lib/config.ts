@@ -112,7 +112,7 @@ export function parseConfigText<S extends z.ZodType>(
 ): z.output<S> {
   const env = options.env ?? process.env;
   const readSecret = options.readSecret ?? ((p: string) => readFileSync(p, 'utf8'));
-  // Characters, not bytes: a string is at least as many bytes as it has UTF-16 units / 3.
+  // UTF-16 units are never more than UTF-8 bytes: a text over the limit in units is over it.
   if (text.length > MAX_CONFIG_BYTES) throw tooBig(file, Buffer.byteLength(text));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

@@ -20,7 +20,7 @@ const PING = /(\/ping\/)[A-Za-z0-9_-]{8,}/g;
 const HC_PING = /(hc-ping\.com\/)[A-Za-z0-9_-]{8,}/g;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** A uuid right after the host (a Healthchecks instance on its own ping domain). */
-const HOST_UUID = new RegExp(`(\\b[a-z][a-z0-9+.-]*://[^/\\s"'@]+/)${UUID}(?![0-9a-fA-F-])`, 'gi');
+const HOST_UUID = new RegExp(`(\\b[a-z][a-z0-9+.-]*://[^/\\s"']+/)${UUID}(?![0-9a-fA-F-])`, 'gi');
 const DISCORD_WEBHOOK = /(\/webhooks\/\d+\/)[A-Za-z0-9._~-]+/g;
 const SLACK_WEBHOOK = /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[^\s"'?#]+/g;
 const TELEGRAM_BOT = /(\/bot)\d+:[A-Za-z0-9_-]+/g;

@@ -163,7 +163,10 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
           z
             .object({
               name: z.string().min(1),
-              key: z.string().min(16, 'use a key of at least 16 characters'),
+              key: z
+                .string()
+                .min(16, 'use a key of at least 16 characters')
+                .refine((k) => !/[\r\n]/.test(k), 'a key is one line (no header can carry a line break)'),
               readOnly: z.boolean().default(false),
             })
             .strict(),
@@ -256,7 +259,7 @@ export function loadWatchConfig(
 
 /**
  * The start-up line naming the management API's auth and where each key came from, never a key:
- * `auth: API keys ci (read-write) from /run/secrets/watch-key; 1 more kept in the store`.
+ * `auth: API keys (X-Api-Key) ci (read-write) from /run/secrets/watch-key; 1 kept in the store (hashed)`.
  */
 export function describeAuth(cfg: WatchConfig, sources: SecretSources, storedKeys: number): string {
   const keys = cfg.apiKeys.map(

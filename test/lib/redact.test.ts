@@ -23,6 +23,11 @@ const SHAPES: Array<[string, string, string]> = [
   ],
   ['uuid after the host', `https://ping.example.net/${UUID.toUpperCase()}`, 'https://ping.example.net/***'],
   [
+    'uuid after user:password@host',
+    `https://u:pw@ping.example.net/${UUID}`,
+    'https://u:***@ping.example.net/***',
+  ],
+  [
     'Discord webhook token',
     'https://discord.com/api/webhooks/123456/abc-DEF_g.h~i?wait=true',
     'https://discord.com/api/webhooks/123456/***?wait=true',

@@ -66,6 +66,17 @@ test('watch: a keyFile that is empty after trimming exits 2 with one line naming
   );
 });
 
+test('watch: a keyFile holding two lines exits 2: such a key could never match a header', async () => {
+  const { dir, config } = configDir('apiKeys:\n  - { name: ci, keyFile: ./key }\n', {
+    key: `${KEY}\n${KEY}\n`,
+  });
+  const r = await start(config, dir);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr.trim(), /^.*:2:\d+: apiKeys\.0\.key: a key is one line/);
+  assert.ok(!r.stderr.includes(KEY), 'the key is not echoed');
+});
+
 test('watch: a 50 MB config is refused at once: exit 2, one line', async () => {
   const { dir, config } = configDir(`checks:\n${'  - { name: x, period: 1m }\n'.repeat(2_000_000)}`);
   const started = performance.now();

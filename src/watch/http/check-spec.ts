@@ -16,7 +16,7 @@ const LIMIT_MIN_S = 60;
  * Healthchecks stores `desc` in an unbounded text column; alertpath keeps it to 10 000
  * characters (a description, not a document), so no client can grow every check listing.
  */
-export const DESC_MAX = 10_000;
+const DESC_MAX = 10_000;
 const LIMIT_MAX_S = 31_536_000;
 const UNIQUE_FIELDS = ['name', 'slug', 'tags', 'timeout', 'grace'] as const;
 export type UniqueField = (typeof UNIQUE_FIELDS)[number];
