@@ -1,4 +1,5 @@
 import { AppError } from '../lib/errors.js';
+import { redactSecrets } from '../lib/redact.js';
 
 export interface WebhookUrl {
   /** Normalised to the v10 API, which returns detailed form errors. */
@@ -27,5 +28,5 @@ export function parseWebhookUrl(text: string): WebhookUrl {
   }
   const [, id = '', token = ''] = m;
   const base = `${u.protocol}//${u.host}/api/v10/webhooks/${id}`;
-  return { url: `${base}/${token}`, id, redacted: `${base}/***` };
+  return { url: `${base}/${token}`, id, redacted: redactSecrets(`${base}/${token}`) };
 }

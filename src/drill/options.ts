@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { secretFromEnv } from '../lib/config.js';
 import { parseDuration } from '../lib/duration.js';
 import { usageError } from '../lib/errors.js';
+import { readSecretFile } from '../lib/secret-file.js';
 import { UUID_PATTERN } from '../watch/checks/model.js';
 import { authorizationHeader } from './http.js';
 import type { DrillSettings } from './run.js';
@@ -135,17 +136,8 @@ function positive(text: string, flag: string): number {
 }
 
 function secretFile(path: string, flag: string, readFile: (p: string) => string): string {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (err) {
-    throw usageError(
-      `${flag}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  const value = text.replace(/\r?\n$/, '');
-  if (value === '' || /[\r\n]/.test(value))
-    throw usageError(`${flag}: "${path}" must hold the secret on one line`);
+  const value = readSecretFile(path, { what: flag, readFile, code: 'AP_USAGE' });
+  if (/[\r\n]/.test(value)) throw usageError(`${flag}: "${path}" must hold the secret on one line`);
   return value;
 }
 

@@ -1,14 +1,37 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import type { z } from 'zod';
 import { AppError } from './errors.js';
+import { readSecretFile, type SecretSources } from './secret-file.js';
 
 /**
  * The one config loader: YAML with `FILE:LINE:COL` errors, `${VAR}` / `${VAR:-default}`
  * interpolation in string values, and secrets read from any `...File` key (the key without the
- * `File` suffix receives the file's content). Schemas only describe the resolved keys.
+ * `File` suffix receives the file's content, trailing whitespace trimmed, see ./secret-file.ts).
+ * Schemas only describe the resolved keys.
+ *
+ * Bounded: a config file is at most 1 MiB (parsing one that size takes 2-3 s and ~170 MB on a
+ * 2-core machine; 4 MiB took 7-8 s and ~600 MB), and YAML aliases may expand the document by at most
+ * 100 000 nodes (counted by the size of what they expand to, not by how many there are: a
+ * config may reuse an anchor hundreds of times, a "billion laughs" is refused before it expands).
  */
+
+/** The largest config file read (bytes); a bigger one is refused before it is read. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** How many nodes YAML aliases may add to a document when expanded. */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 export interface ConfigProblem {
   file: string;
@@ -35,6 +58,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Reads a secret file; injected for tests. Defaults to fs, relative to the config's folder. */
   readSecret?: (path: string) => string;
+  /** Filled with where each secret came from (resolved key path → file), for start-up lines. */
+  secretSources?: SecretSources;
 }
 
 export function loadConfigFile<S extends z.ZodType>(
@@ -44,8 +69,16 @@ export function loadConfigFile<S extends z.ZodType>(
 ): z.output<S> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const fd = openSync(file, 'r');
+    try {
+      const { size } = fstatSync(fd);
+      if (size > MAX_CONFIG_BYTES) throw tooBig(file, size);
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError([
       { file, line: 1, col: 1, message: `cannot read config: ${(err as Error).message}` },
     ]);
@@ -55,6 +88,18 @@ export function loadConfigFile<S extends z.ZodType>(
     ...options,
     readSecret: options.readSecret ?? ((p) => readFileSync(resolve(base, p), 'utf8')),
   });
+}
+
+function tooBig(file: string, bytes: number): ConfigError {
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+  return new ConfigError([
+    {
+      file,
+      line: 1,
+      col: 1,
+      message: `the config is ${mib(bytes)}, over the limit of ${mib(MAX_CONFIG_BYTES)}`,
+    },
+  ]);
 }
 
 type Path = Array<string | number>;
@@ -67,6 +112,8 @@ export function parseConfigText<S extends z.ZodType>(
 ): z.output<S> {
   const env = options.env ?? process.env;
   const readSecret = options.readSecret ?? ((p: string) => readFileSync(p, 'utf8'));
+  // UTF-16 units are never more than UTF-8 bytes: a text over the limit in units is over it.
+  if (text.length > MAX_CONFIG_BYTES) throw tooBig(file, Buffer.byteLength(text));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined, message: string): ConfigProblem => {
@@ -82,14 +129,20 @@ export function parseConfigText<S extends z.ZodType>(
   const nodeAt = (path: Path): Node | undefined => nearestNode(doc, path);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    const alias = aliasProblem(doc);
+    if (alias) throw new ConfigError([at(alias.offset, alias.message)]);
+    // Bounded by aliasProblem (by expansion size); yaml's own limit counts aliases instead.
+    value = doc.toJS({ maxAliasCount: -1 }) ?? {};
   } catch (err) {
-    throw new ConfigError([at(0, (err as Error).message)]);
+    if (err instanceof ConfigError) throw err;
+    const message = err instanceof RangeError ? 'the YAML is nested too deeply' : (err as Error).message;
+    throw new ConfigError([at(0, message)]);
   }
 
   value = resolveValues(value, [], {
     env,
     readSecret,
+    secretSources: options.secretSources,
     problem: (path, message) => problems.push(at(nodeAt(path)?.range?.[0], message)),
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -116,6 +169,49 @@ export function parseConfigText<S extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * Refuses aliases that would expand the document by more than MAX_ALIAS_EXPANSION nodes, or that
+ * refer to an anchor that contains them (a cycle). One pass over the document in its order, each
+ * anchor's expanded size computed once: linear in the text, whatever the aliases would expand to.
+ */
+function aliasProblem(doc: Document): { offset: number | undefined; message: string } | undefined {
+  const anchors = new Map<string, number | 'open'>();
+  let written = 0;
+  let expanded = 0;
+  let problem: { offset: number | undefined; message: string } | undefined;
+  const walk = (node: unknown): number => {
+    if (problem || node === null || node === undefined) return 0;
+    if (isAlias(node)) {
+      const size = anchors.get(node.source);
+      if (size === 'open') {
+        problem = { offset: node.range?.[0], message: `the alias *${node.source} is inside its own anchor` };
+        return 0;
+      }
+      written++;
+      expanded += size ?? 1;
+      if (expanded - written > MAX_ALIAS_EXPANSION)
+        problem = {
+          offset: node.range?.[0],
+          message: `YAML aliases expand the config by more than ${MAX_ALIAS_EXPANSION} nodes (a "billion laughs"?)`,
+        };
+      return size ?? 1;
+    }
+    if (isPair(node)) return walk(node.key) + walk(node.value);
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, 'open');
+    let size = 1;
+    if (isCollection(node)) {
+      for (const item of node.items) size += walk(item);
+    }
+    written++;
+    expanded++;
+    if (anchor) anchors.set(anchor, size);
+    return size;
+  };
+  walk(doc.contents);
+  return problem;
+}
+
 /** The node at `path`, or the closest ancestor that exists (a resolved `fooFile` maps to `foo`). */
 function nearestNode(doc: Document, path: Path): Node | undefined {
   for (let n = path.length; n >= 0; n--) {
@@ -134,6 +230,7 @@ function nearestNode(doc: Document, path: Path): Node | undefined {
 interface ResolveContext {
   env: NodeJS.ProcessEnv;
   readSecret: (path: string) => string;
+  secretSources: SecretSources | undefined;
   problem: (path: Path, message: string) => void;
 }
 
@@ -168,22 +265,16 @@ function resolveValues(value: unknown, path: Path, ctx: ResolveContext): unknown
         continue;
       }
       try {
-        out[target] = stripTrailingNewline(ctx.readSecret(v));
+        out[target] = readSecretFile(v, { what: key, readFile: ctx.readSecret });
+        ctx.secretSources?.set([...path, target].join('.'), v);
       } catch (err) {
-        ctx.problem(
-          [...path, key],
-          `cannot read ${key} "${v}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        );
+        ctx.problem([...path, key], (err as Error).message);
       }
       continue;
     }
     out[key] = v;
   }
   return out;
-}
-
-function stripTrailingNewline(s: string): string {
-  return s.replace(/\r?\n$/, '');
 }
 
 /**
@@ -199,12 +290,5 @@ export function secretFromEnv(
   if (direct !== undefined && direct !== '') return direct;
   const file = env[`${name}_FILE`];
   if (file === undefined || file === '') return undefined;
-  try {
-    return stripTrailingNewline(readFile(file));
-  } catch (err) {
-    throw new AppError(
-      'AP_CONFIG_INVALID',
-      `${name}_FILE: cannot read "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
+  return readSecretFile(file, { what: `${name}_FILE`, readFile });
 }

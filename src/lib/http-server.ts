@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import { AppError, errorBody, toAppError } from './errors.js';
 import type { Logger } from './log.js';
+import { redactSecrets } from './redact.js';
 import type { ListenAddress } from './schema.js';
 
 /**
@@ -55,7 +56,10 @@ export function withOperationalRoutes(
   root.onError((err, c) => {
     const e = toAppError(err);
     if (e.retryAfterSeconds !== undefined) c.header('Retry-After', String(Math.ceil(e.retryAfterSeconds)));
-    return c.json(errorBody(e), e.status as 400);
+    // An error may quote a URL it failed on (a heartbeat's /ping/<uuid>); answers are logged.
+    const body = errorBody(e);
+    body.error.message = redactSecrets(body.error.message);
+    return c.json(body, e.status as 400);
   });
   return root;
 }

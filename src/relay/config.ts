@@ -3,6 +3,7 @@ import { parseWebhookUrl } from '../discord/index.js';
 import { loadConfigFile, secretFromEnv } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
 import { parseListen, zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import type { SecretSources } from '../lib/secret-file.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -89,11 +90,16 @@ export function loadRelayConfig(options: {
   file?: string;
   listen?: string;
   env?: NodeJS.ProcessEnv;
+  /** Filled with the files the secrets were read from (for the start-up line naming the auth). */
+  secretSources?: SecretSources;
 }): RelayConfig {
   const env = options.env ?? process.env;
   let config: RelayConfig;
   if (options.file) {
-    config = loadConfigFile(options.file, relayConfigSchema, { env });
+    config = loadConfigFile(options.file, relayConfigSchema, {
+      env,
+      ...(options.secretSources ? { secretSources: options.secretSources } : {}),
+    });
   } else {
     const url = secretFromEnv('DISCORD_WEBHOOK_URL', env);
     if (url === undefined) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from '../lib/config.js';
 import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import { type SecretSources, secretOrigin } from '../lib/secret-file.js';
 import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.js';
 import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
 import { onCalendarProblem } from './checks/oncalendar.js';
@@ -134,7 +135,13 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
         })
         .strict()
         .default({ pings: 100, history: 90 * DAY_MS }),
-      allowPrivateTargets: z.boolean().default(false),
+      /** Removed: nothing the API creates makes a request (see docs/watch.md, Private addresses). */
+      allowPrivateTargets: z
+        .never({
+          error:
+            'removed: the API creates nothing that makes a request, and channels, probes and peers come from the config, where private addresses are allowed; delete this key',
+        })
+        .optional(),
       defaults: z
         .object({
           channels: z.array(z.string()).default([]),
@@ -156,7 +163,10 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
           z
             .object({
               name: z.string().min(1),
-              key: z.string().min(16, 'use a key of at least 16 characters'),
+              key: z
+                .string()
+                .min(16, 'use a key of at least 16 characters')
+                .refine((k) => !/[\r\n]/.test(k), 'a key is one line (no header can carry a line break)'),
               readOnly: z.boolean().default(false),
             })
             .strict(),
@@ -240,10 +250,25 @@ export function loadWatchConfig(
   file: string | undefined,
   channelSchema: ChannelSchema,
   env: NodeJS.ProcessEnv = process.env,
+  secretSources?: SecretSources,
 ): WatchConfig {
   const schema = watchConfigSchema(channelSchema);
   if (file === undefined) return parseConfigText('{}', '(defaults)', schema, { env });
-  return loadConfigFile(file, schema, { env });
+  return loadConfigFile(file, schema, { env, ...(secretSources ? { secretSources } : {}) });
+}
+
+/**
+ * The start-up line naming the management API's auth and where each key came from, never a key:
+ * `auth: API keys (X-Api-Key) ci (read-write) from /run/secrets/watch-key; 1 kept in the store (hashed)`.
+ */
+export function describeAuth(cfg: WatchConfig, sources: SecretSources, storedKeys: number): string {
+  const keys = cfg.apiKeys.map(
+    (k, i) =>
+      `${k.name} (${k.readOnly ? 'read-only' : 'read-write'}) ${secretOrigin(sources, `apiKeys.${i}.key`)}`,
+  );
+  const stored = storedKeys > 0 ? `${storedKeys} kept in the store (hashed)` : '';
+  const all = [keys.length > 0 ? keys.join(', ') : '', stored].filter((s) => s !== '');
+  return `auth: API keys (X-Api-Key) ${all.join('; ') || 'none'}`;
 }
 
 /** `Database Backup` → `database-backup`, as Healthchecks derives slugs. */

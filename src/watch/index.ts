@@ -9,6 +9,7 @@ import { type IdSource, randomIds } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import { redactSecrets } from '../lib/redact.js';
 import { parseListen } from '../lib/schema.js';
+import type { SecretSources } from '../lib/secret-file.js';
 import { type ChannelModule, loadChannelModule } from './channels.js';
 import { applyDefinition, statusAt } from './checks/machine.js';
 import { type CheckRecord, defaultDef, newCheck } from './checks/model.js';
@@ -17,6 +18,7 @@ import {
   configCheckDef,
   configDefaults,
   configProbeDef,
+  describeAuth,
   loadWatchConfig,
   type WatchConfig,
 } from './config.js';
@@ -125,7 +127,8 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
   const logger = deps.logger;
   const env = options.env ?? process.env;
   const channels = deps.channels ?? (await loadChannelModule());
-  const config = loadWatchConfig(options.configFile, channels.channelConfigSchema, env);
+  const secretSources: SecretSources = new Map();
+  const config = loadWatchConfig(options.configFile, channels.channelConfigSchema, env, secretSources);
   const store = await storeFor(options, { keepPings: config.retention.pings, clock, ids }, logger);
   let runtime: Runtime;
   try {
@@ -134,6 +137,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     await store.close();
     throw err;
   }
+  logger.info(describeAuth(config, secretSources, Math.max(0, runtime.apiKeys.size - config.apiKeys.length)));
 
   const snapshot = async () => {
     const now = clock.now();

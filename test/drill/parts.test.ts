@@ -84,8 +84,11 @@ test('bad flags are one-line usage errors (exit 2)', () => {
   usage({ check: undefined }, /^--check UUID\|SLUG is required/);
   usage({ check: 'Not A Slug' }, /expected a check uuid or a slug/);
   usage({ apiKeyFile: undefined }, /the observer's API key is needed/);
-  usage({ apiKeyFile: '/run/missing' }, /^--api-key-file: cannot read "\/run\/missing": ENOENT$/);
-  usage({ apiKeyFile: '/run/empty' }, /must hold the secret on one line/);
+  usage({ apiKeyFile: '/run/missing' }, /^cannot read --api-key-file "\/run\/missing": ENOENT$/);
+  usage(
+    { apiKeyFile: '/run/empty' },
+    /^--api-key-file "\/run\/empty" is empty \(after trimming trailing whitespace\)$/,
+  );
   usage({ maxDetect: 'soon' }, /invalid --max-detect "soon"/);
   usage({ timeout: '0s' }, /--timeout must be more than 0/);
   usage({ format: 'yaml' }, /--format "yaml": expected text or json/);

@@ -151,16 +151,16 @@ test('property: any bytes as a body, any method, any path under the APIs: never 
   );
 });
 
-test('an API body over 1 MiB answers 400 with Healthchecks’ message, not a validation error', async () => {
+test('an API body over 1 MiB answers 413 "too large", not a validation error', async () => {
   const res = await r.request('/api/v3/checks/', {
     method: 'POST',
     headers: { 'X-Api-Key': KEY, 'Content-Type': 'application/json' },
     body: JSON.stringify({ name: 'big', desc: 'x'.repeat(1024 * 1024) }),
   });
-  assert.equal(res.status, 400);
+  assert.equal(res.status, 413);
   assert.match(
     ((await res.json()) as { error: string }).error,
-    /^could not parse request body: it is over the 1048576-byte limit$/,
+    /^request body too large: it is over the 1048576-byte limit$/,
   );
 });
 

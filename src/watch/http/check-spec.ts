@@ -12,6 +12,11 @@ import type { ApiVersion } from './check-json.js';
  */
 
 const LIMIT_MIN_S = 60;
+/**
+ * Healthchecks stores `desc` in an unbounded text column; alertpath keeps it to 10 000
+ * characters (a description, not a document), so no client can grow every check listing.
+ */
+const DESC_MAX = 10_000;
 const LIMIT_MAX_S = 31_536_000;
 const UNIQUE_FIELDS = ['name', 'slug', 'tags', 'timeout', 'grace'] as const;
 export type UniqueField = (typeof UNIQUE_FIELDS)[number];
@@ -67,7 +72,7 @@ const slugRule = str(100, (v) => (/^[a-z0-9_-]*$/.test(v) ? undefined : 'does no
 /** Healthchecks' fields in its order: the first failing one is the one reported. */
 const RULES: ReadonlyArray<readonly [keyof CheckSpec, Rule]> = [
   ['channels', str()],
-  ['desc', str()],
+  ['desc', str(DESC_MAX)],
   ['failure_kw', str(200)],
   ['filter_subject', bool],
   ['filter_body', bool],
@@ -89,7 +94,7 @@ const RULES: ReadonlyArray<readonly [keyof CheckSpec, Rule]> = [
   ['subject', str(200)],
   ['subject_fail', str(200)],
   ['success_kw', str(200)],
-  ['tags', str()],
+  ['tags', str(500)],
   ['timeout', seconds],
   [
     'tz',

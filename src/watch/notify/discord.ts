@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { DiscordDeliveryError, DiscordWebhook, parseWebhookUrl, textMessage } from '../../discord/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
+import { trimSecret } from '../../lib/secret-file.js';
 import { clampRetry, DeliveryError } from './failure.js';
 import { fullText } from './format.js';
-import { trimEnd } from './schema.js';
 import type { ChannelTransport } from './types.js';
 
 export const discordChannelSchema = z.strictObject({
   type: z.literal('discord'),
   webhookUrl: z
     .string()
-    .transform(trimEnd)
+    .transform(trimSecret)
     .superRefine((s, ctx) => {
       try {
         parseWebhookUrl(s);

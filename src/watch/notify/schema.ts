@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { trimSecret } from '../../lib/secret-file.js';
 
 /**
  * Config fragments the channel types share: service URLs checked at load (a typo or a file://
  * URL stops the start with FILE:LINE:COL, not the first page), and secrets read from `...File`
- * keys with trailing whitespace trimmed (an editor's extra newline must not lock a channel out).
+ * keys with trailing whitespace trimmed by the one secret reader (../../lib/secret-file.ts; a
+ * value written inline or through `${VAR}` is trimmed the same way).
  */
 
 /** Why `text` is not an http(s) URL with a host, or undefined when it is one. Never echoes it. */
@@ -29,21 +31,16 @@ export function serviceUrlProblem(text: string): string | undefined {
  */
 export const zServiceUrl = z
   .string()
-  .transform(trimEnd)
+  .transform(trimSecret)
   .superRefine((s, ctx) => {
     const problem = serviceUrlProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Without trailing whitespace (newlines an editor added to a secret file, a stray space). */
-export function trimEnd(s: string): string {
-  return s.replace(/\s+$/, '');
-}
-
 /** A secret (from a `...File` key or the config): trailing whitespace dropped, never empty. */
 export const zSecret = z
   .string()
-  .transform(trimEnd)
+  .transform(trimSecret)
   .pipe(
     z
       .string()

@@ -44,7 +44,7 @@ test('a secret file with only whitespace: exit 2; trailing newlines and spaces a
     { token: ' \n\n' },
   );
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /:5:\d+: channels\.push\.token: is empty/);
+  assert.match(r.stderr, /:5:\d+: tokenFile "\.\/token" is empty \(after trimming trailing whitespace\)$/m);
 });
 
 test('a webhook to file:// or a mistyped scheme: exit 2 at the URL', async () => {

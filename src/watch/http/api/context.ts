@@ -174,7 +174,10 @@ async function readJsonObject(c: Context): Promise<JsonBody> {
     buf = await readRequestBody(c, API_BODY_LIMIT, 'reject');
   } catch (e) {
     if (isAppError(e) && e.code === 'AP_PAYLOAD_TOO_LARGE')
-      throw invalid(`could not parse request body: it is over the ${API_BODY_LIMIT}-byte limit`);
+      throw new AppError(
+        'AP_PAYLOAD_TOO_LARGE',
+        `request body too large: it is over the ${API_BODY_LIMIT}-byte limit`,
+      );
     throw e;
   }
   if (buf.length === 0) return {};

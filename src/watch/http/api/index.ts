@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AppError, healthchecksErrorBody, toAppError } from '../../../lib/errors.js';
+import { redactSecrets } from '../../../lib/redact.js';
 import { type ApiVersion, channelJson } from '../check-json.js';
 import { channelTestRoutes } from './channel-tests.js';
 import { checkRoutes } from './checks.js';
@@ -49,7 +50,7 @@ function versionApp(deps: ApiDeps, version: ApiVersion): Hono<ApiEnv> {
   api.onError((err, c) => {
     const e = toAppError(err);
     c.header('Access-Control-Allow-Origin', '*');
-    return c.json(healthchecksErrorBody(e), e.status as 400);
+    return c.json({ error: redactSecrets(healthchecksErrorBody(e).error) }, e.status as 400);
   });
   return api;
 }
