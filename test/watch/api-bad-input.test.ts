@@ -127,7 +127,8 @@ test('property: any bytes as a body, any method, any path under the APIs: never 
       uuid,
       '',
     ),
-    fc.stringMatching(/^[A-Za-z0-9%._~-]{0,12}$/),
+    // A dot segment ('..', '%2e.') is resolved by URL parsing and leaves the API: not a path under it.
+    fc.stringMatching(/^[A-Za-z0-9%._~-]{0,12}$/).filter((s) => !/^(\.|%2e){1,2}$/i.test(s)),
   );
   await fc.assert(
     fc.asyncProperty(
