@@ -121,6 +121,20 @@ test('relay: a token file that is empty after trimming exits 2 with one line nam
   );
 });
 
+test('relay: a token file with a line break inside the token exits 2 with one line (no header can carry it)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-token-'));
+  const file = relayConfig(dir, `${TOKEN}\nsecond-line\n`, 'https://discord.com/api/webhooks/1/never-called');
+  const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0] ?? '',
+    /auth\.bearerToken: a secret sent in a header is one line with no control characters$/,
+  );
+  assert.ok(!r.stderr.includes(TOKEN), 'the token is never printed');
+});
+
 test('relay: DISCORD_WEBHOOK_URL_FILE that is only whitespace exits 2 naming the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-hook-'));
   writeFileSync(join(dir, 'hook'), '\n\n');
