@@ -178,3 +178,23 @@ test('relay: the 503 of a failed heartbeat never carries the ping uuid or key', 
     await deadman.close();
   }
 });
+
+for (const bad of [
+  'file:///etc/passwd',
+  'https://discord.com/api/webhook/1/typo',
+  'ftp://discord.com/api/webhooks/1/t',
+]) {
+  test(`relay: webhook URL ${bad} is refused at load: exit 2 with FILE:LINE:COL`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-hook-'));
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(file, `routes:\n  default:\n    discord:\n      webhookUrl: ${bad}\n`);
+    const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr.trim(),
+      new RegExp(
+        `^${file}:4:\\d+: routes\\.default\\.discord\\.webhookUrl: Discord webhook URL must look like https://discord\\.com/api/webhooks/<id>/<token>$`,
+      ),
+    );
+  });
+}
