@@ -35,13 +35,47 @@ export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
 
 export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; message: string };
 
-/** Validates a decoded JSON body; the message names the first bad field, e.g. `alerts[0].labels: expected object`. */
+/**
+ * Validates a decoded JSON body; the message names the first bad field, e.g. `alerts[0].labels: expected object`.
+ * Every string of the result is well-formed: a lone UTF-16 surrogate (a `\ud800` escape) becomes
+ * U+FFFD, so nothing downstream (`encodeURIComponent`, Discord, a database) fails on it.
+ */
 export function parseWebhookPayload(body: unknown): ParseResult {
   const r = webhookPayloadSchema.safeParse(body);
-  if (r.success) return { ok: true, payload: r.data };
+  if (r.success) return { ok: true, payload: wellFormed(r.data) };
   const issue = r.error.issues[0];
   if (!issue) return { ok: false, message: 'invalid payload' };
   return { ok: false, message: `${formatPath(issue.path)}: ${describeIssue(issue)}` };
+}
+
+/** The payload with every string, label names included, made well-formed (a copy only where one is not). */
+function wellFormed(p: WebhookPayload): WebhookPayload {
+  const str = (s: string) => (s.isWellFormed() ? s : s.toWellFormed());
+  const labels = (l: Record<string, string>) => {
+    for (const [k, v] of Object.entries(l)) if (!k.isWellFormed() || !v.isWellFormed()) return remap(l);
+    return l;
+  };
+  const remap = (l: Record<string, string>) =>
+    Object.fromEntries(Object.entries(l).map(([k, v]) => [str(k), str(v)]));
+  return {
+    ...p,
+    version: str(p.version),
+    groupKey: str(p.groupKey),
+    receiver: str(p.receiver),
+    externalURL: str(p.externalURL),
+    groupLabels: labels(p.groupLabels),
+    commonLabels: labels(p.commonLabels),
+    commonAnnotations: labels(p.commonAnnotations),
+    alerts: p.alerts.map((a) => ({
+      ...a,
+      labels: labels(a.labels),
+      annotations: labels(a.annotations),
+      startsAt: str(a.startsAt),
+      endsAt: str(a.endsAt),
+      generatorURL: str(a.generatorURL),
+      fingerprint: str(a.fingerprint),
+    })),
+  };
 }
 
 /** True for a body that looks like an Alertmanager webhook (cheap check before full parsing). */

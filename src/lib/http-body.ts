@@ -14,14 +14,24 @@ export type Overflow = 'reject' | 'truncate';
  * costs more than the relay's whole delivery (the relay runs ~75 % faster without it). Under
  * `app.request()` (tests) it reads the web body.
  */
-export async function readRequestBody(c: Context, maxBytes: number, overflow: Overflow): Promise<Buffer> {
+export async function readRequestBody(
+  c: Context,
+  maxBytes: number,
+  overflow: Overflow,
+  /** Called with the size of each piece as it is kept; what it throws refuses the request. */
+  onBytes?: (bytes: number) => void,
+): Promise<Buffer> {
   const declared = Number(c.req.header('content-length'));
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (overflow === 'reject' && declared > maxBytes) {
-    incoming?.resume(); // discard it, keeping the connection usable
+    discardRequestBody(c);
     throw tooLarge(maxBytes);
   }
-  if (!incoming) return limit(Buffer.from(await c.req.arrayBuffer()), maxBytes, overflow);
+  if (!incoming) {
+    const body = limit(Buffer.from(await c.req.arrayBuffer()), maxBytes, overflow);
+    onBytes?.(body.length);
+    return body;
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
@@ -42,6 +52,14 @@ export async function readRequestBody(c: Context, maxBytes: number, overflow: Ov
         chunk = chunk.subarray(0, maxBytes - kept);
       }
       if (chunk.length > 0) {
+        try {
+          onBytes?.(chunk.length);
+        } catch (err) {
+          cleanup();
+          incoming.resume();
+          reject(err);
+          return;
+        }
         chunks.push(chunk);
         kept += chunk.length;
       }
@@ -59,6 +77,11 @@ export async function readRequestBody(c: Context, maxBytes: number, overflow: Ov
     incoming.once('error', onAbort);
     incoming.once('aborted', onAbort);
   });
+}
+
+/** Drops a body the handler will not read, keeping the connection usable. */
+export function discardRequestBody(c: Context): void {
+  (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.resume();
 }
 
 function limit(buf: Buffer, maxBytes: number, overflow: Overflow): Buffer {

@@ -21,6 +21,16 @@ export const zHttpUrl = z.string().refine((s) => {
   }
 }, 'expected an http:// or https:// URL');
 
+/**
+ * A secret sent in a header (bearer token, API key): one line with no control characters, since no
+ * header can carry a line break. Files are trimmed before this check (src/lib/secret-file.ts), so
+ * only a break inside the secret is refused.
+ */
+export const zHeaderSecret = z
+  .string()
+  .min(1)
+  .regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'a secret sent in a header is one line with no control characters');
+
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
 export const zListen = z
   .string()

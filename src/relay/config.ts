@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseWebhookUrl } from '../discord/index.js';
 import { loadConfigFile, secretFromEnv } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
-import { parseListen, zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import { parseListen, zDuration, zHeaderSecret, zHttpUrl, zListen } from '../lib/schema.js';
 import type { SecretSources } from '../lib/secret-file.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -44,40 +44,62 @@ const routeSchema = z.strictObject({
   editInPlace: z.boolean().default(true),
 });
 
-export const relayConfigSchema = z.strictObject({
-  listen: zListen.default('0.0.0.0:9095'),
-  maxBodyBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(4 * 1024 * 1024),
-  auth: z
-    .strictObject({
-      bearerToken: z.string().min(1).optional(),
-      basic: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
-    })
-    .refine(
-      (a) => a.bearerToken !== undefined || a.basic !== undefined,
-      'auth needs bearerToken(File) or basic',
-    )
-    .optional(),
-  routes: z
-    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'route names may use letters, digits, - and _'), routeSchema)
-    .refine((r) => Object.keys(r).length > 0, 'at least one route is needed'),
-  heartbeat: z
-    .strictObject({
-      match: z.record(z.string(), z.string()).default({ alertname: 'Watchdog' }),
-      url: zHttpUrl,
-    })
-    .optional(),
-  failureReport: z.strictObject({ url: zHttpUrl }).optional(),
-  delivery: z
-    .strictObject({
-      deadline: zDuration.default(8000),
-      drainGrace: zDuration.default(5000),
-    })
-    .default({ deadline: 8000, drainGrace: 5000 }),
-});
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export const relayConfigSchema = z
+  .strictObject({
+    listen: zListen.default('0.0.0.0:9095'),
+    maxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+    /**
+     * Bytes of request bodies being read, parsed and answered at once; beyond it the relay answers
+     * 503 + Retry-After (Alertmanager retries). Default: `maxBodyBytes` (one body of the largest size at a time; small ones share it).
+     */
+    maxBytesInFlight: z.number().int().positive().optional(),
+    auth: z
+      .strictObject({
+        bearerToken: zHeaderSecret.optional(),
+        basic: z
+          .strictObject({
+            username: zHeaderSecret.refine((u) => !u.includes(':'), 'a Basic username cannot hold ":"'),
+            password: z.string().min(1),
+          })
+          .optional(),
+      })
+      .refine(
+        (a) => a.bearerToken !== undefined || a.basic !== undefined,
+        'auth needs bearerToken(File) or basic',
+      )
+      .optional(),
+    routes: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]+$/, 'route names may use letters, digits, - and _'),
+        routeSchema,
+      )
+      .refine((r) => Object.keys(r).length > 0, 'at least one route is needed'),
+    heartbeat: z
+      .strictObject({
+        match: z.record(z.string(), z.string()).default({ alertname: 'Watchdog' }),
+        url: zHttpUrl,
+      })
+      .optional(),
+    failureReport: z.strictObject({ url: zHttpUrl }).optional(),
+    delivery: z
+      .strictObject({
+        deadline: zDuration.default(8000),
+        drainGrace: zDuration.default(5000),
+      })
+      .default({ deadline: 8000, drainGrace: 5000 }),
+  })
+  .transform((c, ctx) => {
+    const maxBytesInFlight = c.maxBytesInFlight ?? c.maxBodyBytes;
+    if (maxBytesInFlight < c.maxBodyBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxBytesInFlight'],
+        message: `must be at least maxBodyBytes (${c.maxBodyBytes}), or no body of that size could ever be read`,
+      });
+    return { ...c, maxBytesInFlight };
+  });
 
 export type RelayConfig = z.output<typeof relayConfigSchema>;
 export type RouteConfig = RelayConfig['routes'][string];

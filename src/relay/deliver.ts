@@ -144,7 +144,14 @@ export class RelayDelivery {
     const route = this.config.routes[routeName];
     const hook = this.hooks.get(routeName);
     if (!route || !hook) throw new AppError('AP_NOT_FOUND', `unknown route "${routeName}"`);
-    const messages = renderNotification(payload, route, this.deps.random ? { random: this.deps.random } : {});
+    const messages = renderNotification(payload, route, {
+      ...(this.deps.random ? { random: this.deps.random } : {}),
+      onAlertError: (alert, err) =>
+        this.deps.logger.error(
+          { route: routeName, fingerprint: alert.fingerprint, err },
+          'an alert could not be rendered; it was sent degraded',
+        ),
+    });
     const groupKey = `${routeName}\u0000${payload.groupKey}`;
     const chunkKey = dedupeKey(routeName, payload);
 

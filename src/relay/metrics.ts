@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-export type Outcome = 'delivered' | 'empty' | 'invalid' | 'unavailable' | 'rejected' | 'heartbeat';
+export type Outcome = 'delivered' | 'empty' | 'invalid' | 'unavailable' | 'rejected' | 'heartbeat' | 'busy';
 
 export interface RelayMetrics {
   registry: Registry;

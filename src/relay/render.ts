@@ -33,12 +33,13 @@ const SEVERITY_RANK: Record<string, number> = { critical: 3, error: 3, warning: 
 const BULLET_MAX = 1024;
 const CONTEXT_MAX = 512;
 const LINK_MAX = 1000;
-const PART_SUFFIX_MAX = ' (part 999/999)'.length;
 const FOOTER_MAX = 200;
 
 export interface RenderOptions {
   /** Picks a flavor line; injected so rendering stays deterministic in tests. */
   random?: () => number;
+  /** Told about an alert that could not be rendered (it is shown degraded, its group still goes out). */
+  onAlertError?: (alert: Alert, err: unknown) => void;
 }
 
 export function renderNotification(
@@ -51,15 +52,12 @@ export function renderNotification(
   const counted = alerts.filter((a) => a.status === payload.status).length;
   const alertname = groupAlertname(payload, alerts);
   const severity = severityOf(payload);
-  const baseTitle = truncate(
-    `${EMOJI[look]} ${payload.status.toUpperCase()} (${counted}) ${alertname}${severity ? ` [${severity}]` : ''}`,
-    L.title - PART_SUFFIX_MAX,
-  );
+  const baseTitle = `${EMOJI[look]} ${payload.status.toUpperCase()} (${counted}) ${escapeMarkdown(alertname)}${severity ? ` [${escapeMarkdown(severity)}]` : ''}`;
 
   const blocks: string[] = [];
   const flavor = pick(route.flavor?.[look], options.random ?? Math.random);
   if (flavor) blocks.push(truncate(flavor, BULLET_MAX));
-  for (const alert of alerts) blocks.push(renderAlert(alert, payload));
+  for (const alert of alerts) blocks.push(renderAlertOrDegraded(alert, payload, options));
   if (payload.truncatedAlerts > 0)
     blocks.push(`…and ${payload.truncatedAlerts} more alerts Alertmanager left out`);
 
@@ -72,7 +70,7 @@ export function renderNotification(
   return messages.map((descriptions, i) => {
     const embeds: DiscordEmbed[] = descriptions.map((description) => ({ description, color: COLOR[look] }));
     const first = embeds[0] as DiscordEmbed;
-    first.title = messages.length > 1 ? `${baseTitle} (part ${i + 1}/${messages.length})` : baseTitle;
+    first.title = titleOf(baseTitle, messages.length > 1 ? ` (part ${i + 1}/${messages.length})` : '');
     const last = embeds[embeds.length - 1] as DiscordEmbed;
     last.footer = { text: footer };
     if (timestamp) last.timestamp = timestamp;
@@ -80,6 +78,25 @@ export function renderNotification(
     if (i === 0 && mentions.length > 0) message.content = truncate(mentions.join(' '), L.content);
     return message;
   });
+}
+
+/** The title cut so that it and its part suffix, whatever the part count, fit Discord's 256. */
+function titleOf(base: string, suffix: string): string {
+  return `${truncate(base, L.title - suffix.length)}${suffix}`;
+}
+
+/**
+ * One alert's block; an alert that cannot be rendered is shown by its alertname (or as unknown)
+ * rather than failing its whole group, and reported to `onAlertError`.
+ */
+function renderAlertOrDegraded(alert: Alert, payload: WebhookPayload, options: RenderOptions): string {
+  try {
+    return renderAlert(alert, payload);
+  } catch (err) {
+    options.onAlertError?.(alert, err);
+    const name = typeof alert.labels?.alertname === 'string' ? alert.labels.alertname : 'unknown alert';
+    return truncate(`• ${escapeMarkdown(name)} (could not be rendered; see the relay's log)`, BULLET_MAX);
+  }
 }
 
 /** The alertname every alert shares, else the group's, else the first alert's. */

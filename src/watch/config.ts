@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfigFile, parseConfigText } from '../lib/config.js';
-import { zDuration, zHttpUrl, zListen } from '../lib/schema.js';
+import { zDuration, zHeaderSecret, zHttpUrl, zListen } from '../lib/schema.js';
 import { type SecretSources, secretOrigin } from '../lib/secret-file.js';
 import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.js';
 import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
@@ -163,10 +163,7 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
           z
             .object({
               name: z.string().min(1),
-              key: z
-                .string()
-                .min(16, 'use a key of at least 16 characters')
-                .refine((k) => !/[\r\n]/.test(k), 'a key is one line (no header can carry a line break)'),
+              key: zHeaderSecret.min(16, 'use a key of at least 16 characters'),
               readOnly: z.boolean().default(false),
             })
             .strict(),

@@ -205,3 +205,27 @@ test('@everyone and markdown in label values are neutralised', () => {
   assert.doesNotMatch(d, /@everyone|@here/);
   assert.match(d, /\\\*\\\*now\\\*\\\*/);
 });
+
+test('an alert that cannot be rendered is shown degraded and reported; its group still renders', () => {
+  const broken = alert({ alertname: 'Broken', instance: 'b' });
+  Object.defineProperty(broken, 'annotations', {
+    get() {
+      throw new Error('boom');
+    },
+  });
+  const reported: string[] = [];
+  const messages = renderNotification(
+    payload([alert({ alertname: 'Broken', instance: 'a' }), broken]) as WebhookPayload,
+    route,
+    {
+      random: () => 0,
+      onAlertError: (a, err) => reported.push(`${a.labels.instance}: ${(err as Error).message}`),
+    },
+  );
+  const text = messages.flatMap((m) => (m.embeds ?? []).map((e) => e.description)).join('\n');
+  assert.match(text, /• a/);
+  assert.match(text, /• Broken \(could not be rendered; see the relay's log\)/);
+  assert.deepEqual(reported, ['b: boom']);
+  for (const m of messages)
+    assert.equal(validateMessage(m as unknown as Record<string, unknown>, true), undefined);
+});

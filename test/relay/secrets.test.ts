@@ -121,6 +121,20 @@ test('relay: a token file that is empty after trimming exits 2 with one line nam
   );
 });
 
+test('relay: a token file with a line break inside the token exits 2 with one line (no header can carry it)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-token-'));
+  const file = relayConfig(dir, `${TOKEN}\nsecond-line\n`, 'https://discord.com/api/webhooks/1/never-called');
+  const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0] ?? '',
+    /auth\.bearerToken: a secret sent in a header is one line with no control characters$/,
+  );
+  assert.ok(!r.stderr.includes(TOKEN), 'the token is never printed');
+});
+
 test('relay: DISCORD_WEBHOOK_URL_FILE that is only whitespace exits 2 naming the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relay-hook-'));
   writeFileSync(join(dir, 'hook'), '\n\n');
@@ -164,3 +178,23 @@ test('relay: the 503 of a failed heartbeat never carries the ping uuid or key', 
     await deadman.close();
   }
 });
+
+for (const bad of [
+  'file:///etc/passwd',
+  'https://discord.com/api/webhook/1/typo',
+  'ftp://discord.com/api/webhooks/1/t',
+]) {
+  test(`relay: webhook URL ${bad} is refused at load: exit 2 with FILE:LINE:COL`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-hook-'));
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(file, `routes:\n  default:\n    discord:\n      webhookUrl: ${bad}\n`);
+    const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr.trim(),
+      new RegExp(
+        `^${file}:4:\\d+: routes\\.default\\.discord\\.webhookUrl: Discord webhook URL must look like https://discord\\.com/api/webhooks/<id>/<token>$`,
+      ),
+    );
+  });
+}

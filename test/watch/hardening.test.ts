@@ -73,7 +73,7 @@ test('watch: a keyFile holding two lines exits 2: such a key could never match a
   const r = await start(config, dir);
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.code, 2);
-  assert.match(r.stderr.trim(), /^.*:2:\d+: apiKeys\.0\.key: a key is one line/);
+  assert.match(r.stderr.trim(), /^.*:2:\d+: apiKeys\.0\.key: a secret sent in a header is one line/);
   assert.ok(!r.stderr.includes(KEY), 'the key is not echoed');
 });
 
