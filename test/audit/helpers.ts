@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { type CliResult, repoRoot, runCli } from '../helpers/cli.js';
 
 /** Shared pieces of the audit tests: run `alertpath audit --format json` and read the report. */
@@ -92,4 +93,31 @@ export function columnOf(file: string, line: number, needle: string): number {
   const i = text.indexOf(needle);
   if (i === -1) throw new Error(`${needle} not on ${file}:${line}`);
   return i + 1;
+}
+
+/** Temporary repositories made of `files` (path → content), removed by `cleanup()`. */
+export function tempRepos(): { repo(files: Record<string, string | Buffer>): string; cleanup(): void } {
+  const dirs: string[] = [];
+  return {
+    repo(files) {
+      const dir = mkdtempSync(join(tmpdir(), 'alertpath-audit-'));
+      dirs.push(dir);
+      for (const [name, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), content);
+      }
+      return dir;
+    },
+    cleanup() {
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Indents every non-empty line of `text` by `by` spaces (to embed YAML in YAML). */
+export function indent(text: string, by: number): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : `${' '.repeat(by)}${l}`))
+    .join('\n');
 }

@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { auditJson, byRule } from './helpers.js';
+import { auditJson, byRule, indent, tempRepos } from './helpers.js';
 
 /** Every input source, stdin, line numbers into embedded configs, ignoring, and hostile input. */
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function repo(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'alertpath-audit-'));
-  dirs.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+const { repo, cleanup } = tempRepos();
+after(cleanup);
 
 const AM_NULL = `route:
   receiver: team
@@ -59,13 +44,6 @@ metadata:
 spec:
   selector: { app: relay }
 `;
-
-function indent(text: string, by: number): string {
-  return text
-    .split('\n')
-    .map((l) => (l === '' ? l : `${' '.repeat(by)}${l}`))
-    .join('\n');
-}
 
 describe('Alertmanager config embedded in a Secret', () => {
   it('stringData: findings point at the line and column of the outer file', async () => {

@@ -8,7 +8,7 @@ export const deadmanRuleMissing: Rule = {
   rationale:
     'Routing the deadman alert is useless if nothing fires it. Without an always-firing rule (expr: vector(1)), the external observer never hears anything, or only hears the routes being tested.',
   remediation:
-    'add a Prometheus rule `alert: Watchdog` with `expr: vector(1)` (kube-prometheus-stack ships one in defaultRules).',
+    "deploy alertpath's rule pack, whose deadman group defines Watchdog (expr: vector(1)): `alertpath rules > alertpath.rules.yaml` for a Prometheus rule file, `alertpath rules --format prometheusrule` for the Prometheus operator, or `alertpath rules --format kps-values` to merge into kube-prometheus-stack values (add `--select deadman` for Watchdog alone). kube-prometheus-stack's defaultRules define it too, unless defaultRules.create or defaultRules.rules.general is false.",
   check({ model, deadman, deadmanAlerts }) {
     if (model.alertmanagerConfigs.length === 0) return [];
     const config = model.alertmanagerConfigs.find((c) => !c.namespaceScoped) ?? model.alertmanagerConfigs[0];
