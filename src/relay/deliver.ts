@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { labelsMatch, type WebhookPayload } from '../alertmanager/payload.js';
-import { DiscordDeliveryError, DiscordWebhook, UNKNOWN_MESSAGE } from '../discord/index.js';
+import {
+  DiscordDeliveryError,
+  DiscordWebhook,
+  parseWebhookUrl,
+  textMessage,
+  UNKNOWN_MESSAGE,
+} from '../discord/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -40,6 +46,8 @@ export class RelayDelivery {
   private readonly groupQueues = new Map<string, Promise<unknown>>();
   private readonly lastFailureReport = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** A failure report that goes to a Discord webhook: posted through the shared client (and bucket). */
+  private readonly failureHook: DiscordWebhook | undefined;
 
   constructor(
     private readonly config: RelayConfig,
@@ -64,6 +72,11 @@ export class RelayDelivery {
         }),
       );
     }
+    const report = config.failureReport?.url;
+    this.failureHook =
+      report && isDiscordWebhook(report)
+        ? new DiscordWebhook(report, { clock: deps.clock, logger: deps.logger })
+        : undefined;
   }
 
   hasRoute(name: string): boolean {
@@ -221,15 +234,33 @@ export class RelayDelivery {
       discordCode: err.discordCode ?? null,
       message: err.message,
     });
-    const report = postReport(target, body, {
-      deadline: now + 10_000,
-      clock: this.deps.clock,
-      contentType: 'application/json',
-    }).catch((e: unknown) =>
+    const report = (
+      this.failureHook
+        ? this.failureHook.post(
+            textMessage(`${err.message} (route ${routeName})`, {
+              title: 'alertpath relay: delivery refused',
+            }),
+            { deadline: now + 10_000 },
+          )
+        : postReport(target, body, {
+            deadline: now + 10_000,
+            clock: this.deps.clock,
+            contentType: 'application/json',
+          })
+    ).catch((e: unknown) =>
       this.deps.logger.error({ route: routeName, err: e }, 'failure report was not delivered'),
     );
     this.inFlight.add(report);
     report.finally(() => this.inFlight.delete(report));
+  }
+}
+
+function isDiscordWebhook(url: string): boolean {
+  try {
+    parseWebhookUrl(url);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  * - names containing "discord" or "clyde"; empty messages; unknown webhooks (404, code 10015);
  *   wrong tokens (401, code 50027); unknown messages on PATCH (404, code 10008);
  * - a per-webhook rate limit (Discord: 5 requests per 2 s) with `X-RateLimit-*` headers and a
- *   429 body carrying `retry_after` in float seconds.
+ *   429 body carrying `retry_after` in float seconds. The limit is per webhook id, whatever the
+ *   thread or the spelling of the URL (`/api/webhooks/…` or `/api/v10/webhooks/…`), and its
+ *   windows run on an injectable clock.
  * It records every accepted message and every limit violation, so tests can count them.
  */
 
@@ -20,6 +22,8 @@ export interface FakeDiscordOptions {
   windowMs?: number;
   /** Milliseconds before each answer. */
   latencyMs?: number;
+  /** The clock the rate-limit windows run on (default Date.now), so tests can inject one. */
+  now?: () => number;
 }
 
 export interface Embed {
@@ -81,8 +85,10 @@ export class FakeDiscord {
   limit: number;
   windowMs: number;
   latencyMs: number;
+  private readonly now: () => number;
 
   constructor(options: FakeDiscordOptions = {}) {
+    this.now = options.now ?? Date.now;
     this.limit = options.limit ?? 5;
     this.windowMs = options.windowMs ?? 2000;
     this.latencyMs = options.latencyMs ?? 0;
@@ -167,7 +173,7 @@ export class FakeDiscord {
     if (known === undefined) return send(404, { message: 'Unknown Webhook', code: 10015 });
     if (known !== token) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
 
-    const now = Date.now();
+    const now = this.now();
     const bucket = this.buckets.get(webhookId) ?? { windowStart: now, count: 0, blockedUntil: 0 };
     this.buckets.set(webhookId, bucket);
     if (now < bucket.blockedUntil) this.sendsInsideWait++;
@@ -255,7 +261,7 @@ export class FakeDiscord {
     return {
       'x-ratelimit-limit': String(this.limit),
       'x-ratelimit-remaining': String(Math.max(0, remaining)),
-      'x-ratelimit-reset': ((Date.now() + resetAfter * 1000) / 1000).toFixed(3),
+      'x-ratelimit-reset': ((this.now() + resetAfter * 1000) / 1000).toFixed(3),
       'x-ratelimit-reset-after': resetAfter.toFixed(3),
       'x-ratelimit-bucket': `webhook-${webhookId}`,
     };
