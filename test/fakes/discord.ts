@@ -79,6 +79,7 @@ export class FakeDiscord {
   private readonly buckets = new Map<string, Bucket>();
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private hang = false;
+  private failWhen: ((req: { method: string; body: unknown }) => number | undefined) | undefined;
   private nextId = BigInt('1300000000000000000');
   private server: Server | undefined;
   port = 0;
@@ -124,6 +125,14 @@ export class FakeDiscord {
   /** The next `count` requests are answered with `status` (e.g. 500, 502). */
   failNext(count: number, status = 500, body: unknown = { message: 'Internal Server Error', code: 0 }): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, body });
+  }
+
+  /**
+   * Answers with the status `rule` returns for a request (undefined: as usual), e.g. a 500 for
+   * every request carrying "part 2/2"; `undefined` turns it off.
+   */
+  failMatching(rule: ((req: { method: string; body: unknown }) => number | undefined) | undefined): void {
+    this.failWhen = rule;
   }
 
   /** While on, requests are accepted but never answered. */
@@ -200,6 +209,9 @@ export class FakeDiscord {
 
     const failure = this.failures.shift();
     if (failure) return send(failure.status, failure.body, headers);
+    const ruled = this.failWhen?.({ method: req.method ?? '', body: safeJson(raw) });
+    if (ruled !== undefined)
+      return send(ruled, { message: `HTTP ${ruled} (failMatching)`, code: 0 }, headers);
 
     if (req.method === 'POST' && messageId === undefined) {
       if (!(req.headers['content-type'] ?? '').includes('application/json')) {
@@ -265,6 +277,14 @@ export class FakeDiscord {
       'x-ratelimit-reset-after': resetAfter.toFixed(3),
       'x-ratelimit-bucket': `webhook-${webhookId}`,
     };
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }
 
