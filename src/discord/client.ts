@@ -8,7 +8,8 @@ import { DeadlineWouldPass, RateLimitBucket } from './rate-limit.js';
 import { parseWebhookUrl, type WebhookUrl } from './webhook-url.js';
 
 /**
- * The Discord webhook client every alertpath command uses. It owns the rate-limit buckets, the
+ * The Discord webhook client every alertpath command uses. It shares one rate-limit bucket per
+ * webhook with every other client of that webhook (see RateLimits), and owns the
  * retries (429 → wait `retry_after`; 5xx and network errors → exponential backoff with jitter,
  * starting at 250 ms) and the deadline: it never sends inside a rate-limit wait, and when the
  * deadline cannot be met it fails with AP_UNAVAILABLE (HTTP 503) instead of waiting past it.
@@ -24,6 +25,8 @@ export interface DiscordWebhookOptions {
   /** Longest a single HTTP request may take (default 10 s, and never past the deadline). */
   requestTimeoutMs?: number;
   random?: () => number;
+  /** The buckets to share (default: those of every client on the same clock). */
+  rateLimits?: RateLimits;
   /** Observes every answer (metrics). */
   onResponse?: (status: number) => void;
 }
@@ -61,17 +64,51 @@ export class DiscordDeliveryError extends AppError {
 /** Discord's error code for PATCH on a message that no longer exists. */
 export const UNKNOWN_MESSAGE = 10008;
 
-/** Buckets are shared by every client of the same webhook in this process. */
-const buckets = new Map<string, RateLimitBucket>();
-const globalLimits = new Map<string, { blockedUntil: number }>();
+/**
+ * The rate-limit buckets of one process: one bucket per webhook (Discord limits a webhook, not a
+ * route, a thread or a spelling of its URL), and one global block per API origin. Every client of
+ * a webhook shares its bucket, whichever route or notifier built it. Buckets keep time on the
+ * clock they were made with, so clients share a registry per clock: the process has one (the
+ * system clock, or the clock a service was given), and a test's manual clock gets its own.
+ */
+export class RateLimits {
+  private readonly buckets = new Map<string, RateLimitBucket>();
+  private readonly globals = new Map<string, { blockedUntil: number }>();
 
-function sharedBucket(url: string): RateLimitBucket {
-  const origin = new URL(url).origin;
-  const global = globalLimits.get(origin) ?? { blockedUntil: 0 };
-  globalLimits.set(origin, global);
-  const bucket = buckets.get(url) ?? new RateLimitBucket(systemClock, global);
-  buckets.set(url, bucket);
-  return bucket;
+  constructor(private readonly clock: Clock) {}
+
+  /** The bucket of a webhook: keyed by API origin and webhook id. */
+  bucket(webhook: WebhookUrl): RateLimitBucket {
+    const origin = new URL(webhook.url).origin;
+    const key = `${origin}/${webhook.id}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      let global = this.globals.get(origin);
+      if (!global) {
+        global = { blockedUntil: 0 };
+        this.globals.set(origin, global);
+      }
+      bucket = new RateLimitBucket(this.clock, global);
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+const registries = new WeakMap<Clock, RateLimits>();
+
+/** The registry every client on `clock` shares unless it is handed one. */
+export function rateLimitsFor(clock: Clock): RateLimits {
+  let r = registries.get(clock);
+  if (!r) {
+    r = new RateLimits(clock);
+    registries.set(clock, r);
+  }
+  return r;
 }
 
 export class DiscordWebhook {
@@ -84,10 +121,7 @@ export class DiscordWebhook {
     this.webhook = parseWebhookUrl(webhookUrl);
     this.opts = options;
     this.clock = options.clock ?? systemClock;
-    this.bucket =
-      options.clock === undefined
-        ? sharedBucket(this.webhook.url)
-        : new RateLimitBucket(this.clock, { blockedUntil: 0 });
+    this.bucket = (options.rateLimits ?? rateLimitsFor(this.clock)).bucket(this.webhook);
   }
 
   /** Posts a message and returns its id. */

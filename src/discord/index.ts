@@ -2,6 +2,8 @@ export {
   DiscordDeliveryError,
   DiscordWebhook,
   type DiscordWebhookOptions,
+  RateLimits,
+  rateLimitsFor,
   type SendOptions,
   UNKNOWN_MESSAGE,
 } from './client.js';

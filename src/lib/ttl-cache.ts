@@ -25,9 +25,10 @@ export class TtlCache<K, V> {
     return this.get(key) !== undefined;
   }
 
-  set(key: K, value: V): void {
+  /** Sets `key` for `ttlMs` (default: the cache's TTL; a replicated entry keeps what it had left). */
+  set(key: K, value: V, ttlMs: number = this.ttlMs): void {
     this.map.delete(key);
-    this.map.set(key, { value, expires: this.now() + this.ttlMs });
+    this.map.set(key, { value, expires: this.now() + Math.min(ttlMs, this.ttlMs) });
     while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next();
       if (oldest.done) break;
@@ -37,6 +38,12 @@ export class TtlCache<K, V> {
 
   delete(key: K): void {
     this.map.delete(key);
+  }
+
+  /** The live entries, oldest first, with the time each has left. */
+  *entries(): Generator<[K, V, number]> {
+    const now = this.now();
+    for (const [key, hit] of this.map) if (hit.expires > now) yield [key, hit.value, hit.expires - now];
   }
 
   get size(): number {

@@ -4,6 +4,7 @@ import { loadConfigFile, secretFromEnv } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
 import { parseListen, zDuration, zHeaderSecret, zHttpUrl, zListen } from '../lib/schema.js';
 import type { SecretSources } from '../lib/secret-file.js';
+import { peersSchema } from './peers/config.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -89,6 +90,8 @@ export const relayConfigSchema = z
         drainGrace: zDuration.default(5000),
       })
       .default({ deadline: 8000, drainGrace: 5000 }),
+    /** Other replicas to share the message map and delivered chunks with (see ./peers). */
+    peers: peersSchema.optional(),
   })
   .transform((c, ctx) => {
     const maxBytesInFlight = c.maxBytesInFlight ?? c.maxBodyBytes;

@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
 import { labelsMatch, type WebhookPayload } from '../alertmanager/payload.js';
-import { DiscordDeliveryError, DiscordWebhook, UNKNOWN_MESSAGE } from '../discord/index.js';
+import {
+  DiscordDeliveryError,
+  DiscordWebhook,
+  parseWebhookUrl,
+  textMessage,
+  UNKNOWN_MESSAGE,
+} from '../discord/index.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { postReport } from '../lib/outbound.js';
-import { TtlCache } from '../lib/ttl-cache.js';
 import type { RelayConfig } from './config.js';
 import type { DrillDeliveries } from './deliveries.js';
 import type { Outcome, RelayMetrics } from './metrics.js';
+import { type GroupMessages, groupKeyOf, RelayState } from './peers/state.js';
 import { renderNotification } from './render.js';
 
 export type RelayAnswer = { status: 'delivered'; messages: number } | { status: 'empty' };
 
-const EDIT_TTL_MS = 24 * 3600_000;
-const DEDUPE_TTL_MS = 10 * 60_000;
 const FAILURE_REPORT_INTERVAL_MS = 60_000;
 
 export interface RelayDeps {
@@ -24,30 +28,32 @@ export interface RelayDeps {
   random?: () => number;
   /** Where deliveries of drill alerts (label `drill_id`) are recorded for `GET /deliveries`. */
   deliveries?: DrillDeliveries;
+  /** The message map and delivered chunks (shared with the peer replicator when `peers:` is set). */
+  state?: RelayState;
 }
 
 /**
  * Route → render → deliver. Answers only once Discord accepted every message (and the heartbeat
  * ping went out); otherwise throws an AppError that the HTTP layer maps to 503 (retry) or 502.
- * Per replica it remembers the message ids of each group (to edit in place) and the chunks it
- * already delivered (so Alertmanager's retries post nothing twice). Correctness never depends on
- * either: the worst case is a duplicate message, never a lost one.
+ * It remembers the message ids of each group (to edit in place) and the chunks it already
+ * delivered (so Alertmanager's retries post nothing twice) in a RelayState, which peers replicate
+ * when configured. Correctness never depends on either: the worst case is a duplicate message,
+ * never a lost one.
  */
 export class RelayDelivery {
   private readonly hooks = new Map<string, DiscordWebhook>();
-  private readonly messageIds: TtlCache<string, Array<string | undefined>>;
-  private readonly delivered: TtlCache<string, true>;
+  readonly state: RelayState;
   private readonly groupQueues = new Map<string, Promise<unknown>>();
   private readonly lastFailureReport = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** A failure report that goes to a Discord webhook: posted through the shared client (and bucket). */
+  private readonly failureHook: DiscordWebhook | undefined;
 
   constructor(
     private readonly config: RelayConfig,
     private readonly deps: RelayDeps,
   ) {
-    const now = () => deps.clock.now();
-    this.messageIds = new TtlCache(EDIT_TTL_MS, 50_000, now);
-    this.delivered = new TtlCache(DEDUPE_TTL_MS, 200_000, now);
+    this.state = deps.state ?? new RelayState(() => deps.clock.now());
     for (const [name, route] of Object.entries(config.routes)) {
       this.hooks.set(
         name,
@@ -64,6 +70,11 @@ export class RelayDelivery {
         }),
       );
     }
+    const report = config.failureReport?.url;
+    this.failureHook =
+      report && isDiscordWebhook(report)
+        ? new DiscordWebhook(report, { clock: deps.clock, logger: deps.logger })
+        : undefined;
   }
 
   hasRoute(name: string): boolean {
@@ -152,16 +163,17 @@ export class RelayDelivery {
           'an alert could not be rendered; it was sent degraded',
         ),
     });
-    const groupKey = `${routeName}\u0000${payload.groupKey}`;
+    const groupKey = groupKeyOf(routeName, payload.groupKey);
     const chunkKey = dedupeKey(routeName, payload);
 
     return this.serialized(groupKey, async () => {
-      const cached = route.editInPlace ? this.messageIds.get(groupKey) : undefined;
-      const reuse = cached?.length === messages.length ? cached : undefined;
-      const ids: Array<string | undefined> = reuse ? [...reuse] : new Array(messages.length).fill(undefined);
+      const cached = route.editInPlace ? this.state.getMessages(groupKey) : undefined;
+      const reuse = cached?.ids.length === messages.length ? cached.ids : undefined;
+      const ids: Array<string | null> = reuse ? [...reuse] : new Array(messages.length).fill(null);
+      const group: GroupMessages = { ids };
       for (const [i, message] of messages.entries()) {
         const key = `${chunkKey}:${i}`;
-        if (this.delivered.has(key)) {
+        if (this.state.hasChunk(key)) {
           this.deps.metrics.deduplicated.inc({ route: routeName });
           continue;
         }
@@ -169,10 +181,12 @@ export class RelayDelivery {
         ids[i] = existing
           ? await this.editOrPost(hook, existing, message, deadline)
           : (await hook.post(message, { deadline })).id;
-        this.delivered.set(key, true);
-        if (route.editInPlace) this.messageIds.set(groupKey, ids);
+        this.state.markChunk(key);
+        if (route.editInPlace) this.state.setMessages(groupKey, group);
       }
-      if (payload.status === 'resolved') this.messageIds.delete(groupKey);
+      // A resolved group is forgotten (here and, through the replicator, on the peers).
+      if (payload.status === 'resolved' && (cached !== undefined || this.state.getMessages(groupKey)))
+        this.state.forgetMessages(groupKey);
       return messages.length;
     });
   }
@@ -228,15 +242,33 @@ export class RelayDelivery {
       discordCode: err.discordCode ?? null,
       message: err.message,
     });
-    const report = postReport(target, body, {
-      deadline: now + 10_000,
-      clock: this.deps.clock,
-      contentType: 'application/json',
-    }).catch((e: unknown) =>
+    const report = (
+      this.failureHook
+        ? this.failureHook.post(
+            textMessage(`${err.message} (route ${routeName})`, {
+              title: 'alertpath relay: delivery refused',
+            }),
+            { deadline: now + 10_000 },
+          )
+        : postReport(target, body, {
+            deadline: now + 10_000,
+            clock: this.deps.clock,
+            contentType: 'application/json',
+          })
+    ).catch((e: unknown) =>
       this.deps.logger.error({ route: routeName, err: e }, 'failure report was not delivered'),
     );
     this.inFlight.add(report);
     report.finally(() => this.inFlight.delete(report));
+  }
+}
+
+function isDiscordWebhook(url: string): boolean {
+  try {
+    parseWebhookUrl(url);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  * - names containing "discord" or "clyde"; empty messages; unknown webhooks (404, code 10015);
  *   wrong tokens (401, code 50027); unknown messages on PATCH (404, code 10008);
  * - a per-webhook rate limit (Discord: 5 requests per 2 s) with `X-RateLimit-*` headers and a
- *   429 body carrying `retry_after` in float seconds.
+ *   429 body carrying `retry_after` in float seconds. The limit is per webhook id, whatever the
+ *   thread or the spelling of the URL (`/api/webhooks/…` or `/api/v10/webhooks/…`), and its
+ *   windows run on an injectable clock.
  * It records every accepted message and every limit violation, so tests can count them.
  */
 
@@ -20,6 +22,8 @@ export interface FakeDiscordOptions {
   windowMs?: number;
   /** Milliseconds before each answer. */
   latencyMs?: number;
+  /** The clock the rate-limit windows run on (default Date.now), so tests can inject one. */
+  now?: () => number;
 }
 
 export interface Embed {
@@ -75,14 +79,17 @@ export class FakeDiscord {
   private readonly buckets = new Map<string, Bucket>();
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private hang = false;
+  private failWhen: ((req: { method: string; body: unknown }) => number | undefined) | undefined;
   private nextId = BigInt('1300000000000000000');
   private server: Server | undefined;
   port = 0;
   limit: number;
   windowMs: number;
   latencyMs: number;
+  private readonly now: () => number;
 
   constructor(options: FakeDiscordOptions = {}) {
+    this.now = options.now ?? Date.now;
     this.limit = options.limit ?? 5;
     this.windowMs = options.windowMs ?? 2000;
     this.latencyMs = options.latencyMs ?? 0;
@@ -118,6 +125,14 @@ export class FakeDiscord {
   /** The next `count` requests are answered with `status` (e.g. 500, 502). */
   failNext(count: number, status = 500, body: unknown = { message: 'Internal Server Error', code: 0 }): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, body });
+  }
+
+  /**
+   * Answers with the status `rule` returns for a request (undefined: as usual), e.g. a 500 for
+   * every request carrying "part 2/2"; `undefined` turns it off.
+   */
+  failMatching(rule: ((req: { method: string; body: unknown }) => number | undefined) | undefined): void {
+    this.failWhen = rule;
   }
 
   /** While on, requests are accepted but never answered. */
@@ -167,7 +182,7 @@ export class FakeDiscord {
     if (known === undefined) return send(404, { message: 'Unknown Webhook', code: 10015 });
     if (known !== token) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
 
-    const now = Date.now();
+    const now = this.now();
     const bucket = this.buckets.get(webhookId) ?? { windowStart: now, count: 0, blockedUntil: 0 };
     this.buckets.set(webhookId, bucket);
     if (now < bucket.blockedUntil) this.sendsInsideWait++;
@@ -194,6 +209,9 @@ export class FakeDiscord {
 
     const failure = this.failures.shift();
     if (failure) return send(failure.status, failure.body, headers);
+    const ruled = this.failWhen?.({ method: req.method ?? '', body: safeJson(raw) });
+    if (ruled !== undefined)
+      return send(ruled, { message: `HTTP ${ruled} (failMatching)`, code: 0 }, headers);
 
     if (req.method === 'POST' && messageId === undefined) {
       if (!(req.headers['content-type'] ?? '').includes('application/json')) {
@@ -255,10 +273,18 @@ export class FakeDiscord {
     return {
       'x-ratelimit-limit': String(this.limit),
       'x-ratelimit-remaining': String(Math.max(0, remaining)),
-      'x-ratelimit-reset': ((Date.now() + resetAfter * 1000) / 1000).toFixed(3),
+      'x-ratelimit-reset': ((this.now() + resetAfter * 1000) / 1000).toFixed(3),
       'x-ratelimit-reset-after': resetAfter.toFixed(3),
       'x-ratelimit-bucket': `webhook-${webhookId}`,
     };
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,63 @@
+import { timingSafeEqual } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { AppError, errorBody, toAppError } from '../../lib/errors.js';
+import { readRequestBody } from '../../lib/http-body.js';
+import { firstIssue, MAX_UPDATE_BYTES, PEER_HEADER, zSyncRequest, zUpdates } from './protocol.js';
+import type { PeerMetrics } from './replicator.js';
+import type { RelayState } from './state.js';
+
+/**
+ * `POST /peer/updates` and `POST /peer/sync` (see protocol.ts). A wrong or missing token is 401,
+ * a body that is not JSON, not the schema or over its bounds is 400 (413 over MAX_UPDATE_BYTES),
+ * and nothing of a refused body is applied.
+ */
+export function peerRoutes(deps: {
+  token: string;
+  instance: string;
+  state: RelayState;
+  metrics: PeerMetrics;
+}): Hono {
+  const app = new Hono();
+  const expected = Buffer.from(`Bearer ${deps.token}`);
+  app.use('/peer/*', async (c, next) => {
+    c.header(PEER_HEADER, deps.instance);
+    const kind = c.req.path.slice('/peer/'.length) || 'unknown';
+    try {
+      const given = Buffer.from(c.req.header('authorization') ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        c.header('WWW-Authenticate', 'Bearer');
+        throw new AppError('AP_UNAUTHORIZED', given.length > 0 ? 'wrong peer token' : 'peer token required');
+      }
+      await next();
+    } catch (err) {
+      // Answered here (not by the service's error mapping), so the status is counted with it.
+      const e = toAppError(err);
+      c.res = c.json(errorBody(e), e.status as 400);
+      c.header(PEER_HEADER, deps.instance);
+    }
+    deps.metrics.received.inc({ kind, code: String(c.res.status) });
+  });
+
+  const readJson = async (c: Context): Promise<unknown> => {
+    const raw = await readRequestBody(c, MAX_UPDATE_BYTES, 'reject');
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new AppError('AP_INVALID_PAYLOAD', `invalid JSON: ${(err as Error).message}`);
+    }
+  };
+
+  app.post('/peer/updates', async (c) => {
+    const parsed = zUpdates.safeParse(await readJson(c));
+    if (!parsed.success) throw new AppError('AP_INVALID_PAYLOAD', firstIssue(parsed.error));
+    if (parsed.data.from !== deps.instance) deps.state.apply(parsed.data.ops);
+    return c.json({ applied: parsed.data.ops.length });
+  });
+
+  app.post('/peer/sync', async (c) => {
+    const parsed = zSyncRequest.safeParse(await readJson(c));
+    if (!parsed.success) throw new AppError('AP_INVALID_PAYLOAD', firstIssue(parsed.error));
+    return c.json({ from: deps.instance, ...deps.state.snapshot() });
+  });
+  return app;
+}

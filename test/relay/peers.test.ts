@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, parseConfigText } from '../../src/lib/config.js';
+import { relayConfigSchema } from '../../src/relay/config.js';
+import {
+  discoverPeers,
+  groupKeyOf,
+  peersSchema,
+  RelayState,
+  type StateOp,
+} from '../../src/relay/peers/index.js';
+import { ManualClock } from '../helpers/clock.js';
+
+const routes =
+  'routes:\n  default:\n    discord:\n      webhookUrl: https://discord.com/api/webhooks/1/tok\n';
+
+function load(peers: string, secrets: Record<string, string> = {}) {
+  return parseConfigText(`${routes}peers:\n${peers}`, 'relay.yaml', relayConfigSchema, {
+    readSecret: (p) => {
+      const v = secrets[p];
+      if (v === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      return v;
+    },
+  });
+}
+
+test('peers: tokenFile is read and trimmed like every secret file', () => {
+  const c = load('  dns: relay-peers.monitoring.svc.cluster.local\n  tokenFile: /t\n', {
+    '/t': 'abcdefghijklmnopqrstuvwxyz\r\n\n',
+  });
+  assert.equal(c.peers?.token, 'abcdefghijklmnopqrstuvwxyz');
+  assert.equal(c.peers?.refresh, 30_000);
+});
+
+test('peers: a missing token, both or neither of dns and urls, or a short token are config errors', () => {
+  const problems = (peers: string, secrets: Record<string, string> = {}) => {
+    try {
+      load(peers, secrets);
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.message;
+    }
+    assert.fail('expected a config error');
+  };
+  assert.match(problems('  dns: peers.local\n'), /relay\.yaml:\d+:\d+: peers: peers needs tokenFile/);
+  assert.match(
+    problems('  dns: a.local\n  urls: [http://x:1]\n  tokenFile: /t\n', { '/t': 'x'.repeat(20) }),
+    /exactly one of dns/,
+  );
+  assert.match(problems('  tokenFile: /t\n', { '/t': 'x'.repeat(20) }), /exactly one of dns/);
+  assert.match(problems('  dns: a.local\n  tokenFile: /t\n', { '/t': 'short' }), /at least 16 characters/);
+  assert.match(problems('  dns: a.local\n  tokenFile: /t\n', { '/t': ' \n' }), /is empty/);
+  assert.match(
+    problems('  dns: "not a name!"\n  tokenFile: /t\n', { '/t': 'x'.repeat(20) }),
+    /expected a DNS name/,
+  );
+});
+
+test('discovery: A records become peer URLs, this host on its own port left out', async () => {
+  const config = peersSchema.parse({ dns: 'peers.local', token: 'x'.repeat(16) });
+  const found = await discoverPeers(
+    config,
+    9095,
+    async () => ['10.0.0.7', '10.0.0.5', '10.0.0.5'],
+    new Set(['10.0.0.7']),
+  );
+  assert.deepEqual(found, { urls: ['http://10.0.0.5:9095'] });
+  const other = await discoverPeers(
+    { ...config, port: 9100 },
+    9095,
+    async () => ['10.0.0.7'],
+    new Set(['10.0.0.7']),
+  );
+  assert.deepEqual(other.urls, ['http://10.0.0.7:9100'], 'another port on this host is another replica');
+  const gone = await discoverPeers(config, 9095, async () => {
+    throw Object.assign(new Error('queryA ENOTFOUND'), { code: 'ENOTFOUND' });
+  });
+  assert.deepEqual(gone, { urls: [], error: 'no such name' });
+  const listed = await discoverPeers(
+    peersSchema.parse({ urls: ['http://127.0.0.1:9095/', 'http://127.0.0.1:9096'], token: 'x'.repeat(16) }),
+    9095,
+    async () => [],
+    new Set(['127.0.0.1']),
+  );
+  assert.deepEqual(listed.urls, ['http://127.0.0.1:9096']);
+});
+
+test('state: local changes are handed on, peer changes applied without, TTLs kept across', () => {
+  const clock = new ManualClock();
+  const a = new RelayState(() => clock.now());
+  const b = new RelayState(() => clock.now());
+  const sent: StateOp[] = [];
+  a.onChange = (op) => sent.push(op);
+  b.onChange = () => assert.fail('applied changes are not handed on');
+  const key = groupKeyOf('default', '{}:{alertname="X"}');
+  assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+  a.setMessages(key, { ids: ['11', null], threadId: '99' });
+  a.markChunk(`${key}:0`);
+  b.apply(sent);
+  assert.deepEqual(b.getMessages(key), { ids: ['11', null], threadId: '99' });
+  assert.ok(b.hasChunk(`${key}:0`));
+
+  clock.set(clock.now() + 9 * 60_000);
+  const late = new RelayState(() => clock.now());
+  late.load({ ...a.snapshot() });
+  clock.set(clock.now() + 2 * 60_000);
+  assert.ok(!late.hasChunk(`${key}:0`), 'a synced chunk keeps the time it had left, not a fresh 10 min');
+  assert.ok(late.getMessages(key));
+
+  a.forgetMessages(key);
+  b.apply(sent.slice(2));
+  assert.equal(b.getMessages(key), undefined);
+});
