@@ -108,31 +108,29 @@ test('relay: basic auth with a passwordFile ending in newlines accepts the right
   }
 });
 
-test('relay: a token file that is empty after trimming exits 2 with one line naming the file', async () => {
+/** Starts the relay on a config whose token file holds `content`; it must exit 2 with one line. */
+async function refusedTokenFile(content: string): Promise<{ file: string; line: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'relay-token-'));
-  const file = relayConfig(dir, ' \n\n', 'https://discord.com/api/webhooks/1/never-called');
+  const file = relayConfig(dir, content, 'https://discord.com/api/webhooks/1/never-called');
   const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
   assert.equal(r.code, 2);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
+  return { file, line: lines[0] ?? '', stderr: r.stderr };
+}
+
+test('relay: a token file that is empty after trimming exits 2 with one line naming the file', async () => {
+  const { file, line } = await refusedTokenFile(' \n\n');
   assert.match(
-    lines[0] ?? '',
+    line,
     new RegExp(`^${file}:2:\\d+: bearerTokenFile "token" is empty \\(after trimming trailing whitespace\\)$`),
   );
 });
 
 test('relay: a token file with a line break inside the token exits 2 with one line (no header can carry it)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-token-'));
-  const file = relayConfig(dir, `${TOKEN}\nsecond-line\n`, 'https://discord.com/api/webhooks/1/never-called');
-  const r = await runCli(['relay', '--config', file, '--listen', '127.0.0.1:0'], { env: noDiscordEnv });
-  assert.equal(r.code, 2);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(
-    lines[0] ?? '',
-    /auth\.bearerToken: a secret sent in a header is one line with no control characters$/,
-  );
-  assert.ok(!r.stderr.includes(TOKEN), 'the token is never printed');
+  const { line, stderr } = await refusedTokenFile(`${TOKEN}\nsecond-line\n`);
+  assert.match(line, /auth\.bearerToken: a secret sent in a header is one line with no control characters$/);
+  assert.ok(!stderr.includes(TOKEN), 'the token is never printed');
 });
 
 test('relay: DISCORD_WEBHOOK_URL_FILE that is only whitespace exits 2 naming the file', async () => {
