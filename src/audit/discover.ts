@@ -79,6 +79,8 @@ export async function* discoverInputs(
     return fromRoot !== '' && !fromRoot.startsWith('..') && notDeployed(fromRoot);
   };
   let templateFiles = 0;
+  /** Files kustomize generators make into ConfigMaps or Secrets (absolute paths, repository-wide). */
+  const generatedFiles = new Map<string, NonNullable<SourceInput['generated']>>();
   const configFile = options.configFile ? resolve(options.cwd, options.configFile) : undefined;
   const display = (abs: string) => {
     const rel = relative(options.cwd, abs);
@@ -152,6 +154,8 @@ export async function* discoverInputs(
     const isChart = names.includes('Chart.yaml');
     const chart = isChart ? readChartMeta(dir, 0) : undefined;
     const kustomization = readKustomization(dir, names);
+    for (const [path, entries] of kustomization?.generated ?? [])
+      generatedFiles.set(path, [...(generatedFiles.get(path) ?? []), ...entries]);
     const ns = kustomization?.namespace ?? namespace;
     const isRole = ['tasks', 'handlers', 'defaults', 'meta'].some((n) => names.includes(n));
     for (const name of names) {
@@ -208,7 +212,7 @@ export async function* discoverInputs(
       if (file) {
         if (ns) file.defaultNamespace = ns;
         if (isNotDeployed(abs, root)) file.notDeployed = true;
-        const generated = kustomization?.generated.get(abs);
+        const generated = generatedFiles.get(abs);
         if (generated) file.generated = generated;
         if (chart && chart.dependencies.length > 0 && /^values[^/]*\.ya?ml$/i.test(name)) file.chart = chart;
         yield file;

@@ -98,7 +98,7 @@ export function readSource(input: SourceInput, model: Model): void {
           release: input.chart.name,
           subject: { ignore: NO_IGNORE },
           anchor: y.at(root),
-          what: `chart ${input.chart.name} (${input.file})`,
+          what: `umbrella chart ${input.chart.name}`,
           ...(input.defaultNamespace ? { namespace: input.defaultNamespace } : {}),
         });
       }

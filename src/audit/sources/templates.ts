@@ -12,6 +12,7 @@ const SHAPES: Array<[RegExp, string]> = [
   [/^[ \t]*receivers[ \t]*:/m, 'Alertmanager config'],
   [/^[ \t]*"?receivers"?[ \t]*:/m, 'Alertmanager config'],
   [/\balertmanager\.ya?ml\b/, 'Alertmanager config'],
+  [/^[ \t]*alertmanager[ \t]*:/m, 'Alertmanager chart values'],
   [/\bkind:[ \t]*(?:PrometheusRule|AlertmanagerConfig|Alertmanager)\b/, 'Prometheus operator config'],
   [/^[ \t]*-?[ \t]*"?alert"?[ \t]*:/m, 'Prometheus rules'],
   [/\b(?:prometheusAlerts|prometheusRules|alertmanagerConfig)\b/, 'Prometheus rules or Alertmanager config'],

@@ -1,4 +1,5 @@
 import type { Node } from 'yaml';
+import type { Location } from '../model.js';
 import type { YamlDoc } from './yaml.js';
 
 /**
@@ -34,6 +35,21 @@ export class ValuesView {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const found = lookup(this.layers[i] as ValuesLayer, path);
       if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Where the key at `path` is written (`alertmanager:`), from the highest layer that sets it. */
+  keyLocation(...path: string[]): Location | undefined {
+    if (path.length === 0) return undefined;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i] as ValuesLayer;
+      if (!lookup(layer, path)) continue;
+      const prefix = layer.prefix ?? [];
+      if (prefix.length >= path.length) return layer.y.at(layer.node);
+      const parent = layer.y.path(layer.node, ...path.slice(prefix.length, -1));
+      const key = layer.y.keyNode(parent, path[path.length - 1] as string);
+      return layer.y.at(key ?? layer.node);
     }
     return undefined;
   }

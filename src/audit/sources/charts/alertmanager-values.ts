@@ -17,6 +17,8 @@ export interface AmValuesOptions {
   defaultOf?: string;
   /** kube-prometheus-stack's `stringConfig`/`tplConfig`. */
   stringConfig?: boolean;
+  /** Where the chart's default config is reported (the values' `alertmanager:` key). */
+  defaultAt?: import('../../model.js').Location;
 }
 
 export function readAlertmanagerValues(
@@ -80,7 +82,7 @@ export function readAlertmanagerValues(
   }
   const defaultText = options.defaultOf ? CHART_DEFAULT_CONFIG[options.defaultOf] : undefined;
   if (defaultText) {
-    const anchor = ctx.anchor;
+    const anchor = options.defaultAt ?? ctx.anchor;
     const parsed = parseYaml(defaultText, { file: anchor.file, locate: () => anchor });
     for (const doc of parsed.docs) {
       const config = readAlertmanagerConfig(doc, doc.root, input, ctx.model);

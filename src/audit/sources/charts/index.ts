@@ -113,8 +113,8 @@ export function readUmbrellaValues(
     const child: ChartContext = {
       ...ctx,
       chart: chartName(dep.name),
-      anchor: where ? where.y.at(where.node) : ctx.anchor,
-      what: `${ctx.what} (dependency ${key})`,
+      anchor: view.keyLocation(key) ?? (where ? where.y.at(where.node) : ctx.anchor),
+      what: `${ctx.what}, dependency ${key}`,
     };
     readChartValues(sub, child, false);
     if (dep.dependencies) readUmbrellaValues(sub, dep.dependencies, child, depth + 1);

@@ -19,8 +19,7 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
     const spec = am.sub('alertmanagerSpec');
     const existing = spec.bool('useExistingSecret') === true ? spec.str('configSecret') : undefined;
     const global = spec.str('alertmanagerConfiguration', 'name');
-    const where = view.get('alertmanager');
-    const location = where ? where.y.at(where.node) : ctx.anchor;
+    const location = view.keyLocation('alertmanager') ?? ctx.anchor;
     if (existing !== undefined || spec.bool('useExistingSecret') === true) {
       model.notes.push({
         file: location.file,
@@ -36,7 +35,11 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
         ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
       });
     } else {
-      readAlertmanagerValues(am, ctx, { defaultOf: 'kube-prometheus-stack', stringConfig: true });
+      readAlertmanagerValues(am, ctx, {
+        defaultOf: 'kube-prometheus-stack',
+        stringConfig: true,
+        defaultAt: location,
+      });
     }
     const strategy = spec.str('alertmanagerConfigMatcherStrategy', 'type');
     if (strategy === 'None') model.matcherStrategyNone.add(ctx.namespace ?? '');
@@ -93,8 +96,7 @@ export function readDefaultWatchdog(
   off: () => boolean,
 ): void {
   if (off()) return;
-  const where = view.get('defaultRules');
-  const location = where ? where.y.at(where.node) : ctx.anchor;
+  const location = view.keyLocation('defaultRules') ?? ctx.anchor;
   ctx.model.ruleGroups.push({
     name: 'general.rules',
     location,

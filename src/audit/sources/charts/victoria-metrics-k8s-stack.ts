@@ -14,21 +14,23 @@ import { addChartAlertmanager } from './workload.js';
 export function readVictoriaMetricsK8sStack(view: ValuesView, ctx: ChartContext): void {
   if ((view.bool('alertmanager', 'enabled') ?? true) === true) {
     const am = view.sub('alertmanager');
-    readAlertmanagerValues(am, ctx, { defaultOf: 'victoria-metrics-k8s-stack' });
+    readAlertmanagerValues(am, ctx, {
+      defaultOf: 'victoria-metrics-k8s-stack',
+      defaultAt: view.keyLocation('alertmanager') ?? ctx.anchor,
+    });
     const spec = am.sub('spec');
     const name = `vmalertmanager-${fullname(ctx.release, 'victoria-metrics-k8s-stack', view.str('fullnameOverride'))}`;
     const replicas = spec.get('replicaCount');
     const affinity = spec.get('affinity');
     const tsc = spec.get('topologySpreadConstraints');
     const priority = spec.str('priorityClassName');
-    const where = view.get('alertmanager');
     addChartAlertmanager(ctx, {
       kind: 'StatefulSet',
       name,
       defaultReplicas: 1,
       podLabels: { 'app.kubernetes.io/name': 'vmalertmanager', 'app.kubernetes.io/instance': name },
       pdb: spec.has('podDisruptionBudget'),
-      location: where ? where.y.at(where.node) : ctx.anchor,
+      location: view.keyLocation('alertmanager') ?? ctx.anchor,
       ...(replicas ? { replicas } : {}),
       ...(affinity ? { affinity } : {}),
       ...(tsc ? { topologySpreadConstraints: tsc } : {}),
