@@ -30,7 +30,7 @@ export function readHelmRelease(y: YamlDoc, node: Node | undefined, meta: Object
   const postRenderers = y.get(spec, 'postRenderers');
   const anchor = y.at(valuesNode ?? node);
 
-  model.deferred.push(() => {
+  const read = () => {
     let chart = chartNode ? chartName(y.str(chartNode) ?? '') : undefined;
     if (chart === undefined && chartRef) {
       const kind = y.str(y.get(chartRef, 'kind')) ?? 'OCIRepository';
@@ -72,7 +72,10 @@ export function readHelmRelease(y: YamlDoc, node: Node | undefined, meta: Object
       });
     }
     readChartValues(new ValuesView(layers), ctx);
-  });
+  };
+  // Only what names other objects waits for every input; the rest is read now, and let go.
+  if (valuesFrom.length > 0 || chartRef) model.deferred.push(read);
+  else read();
 }
 
 function valuesFromLayer(
