@@ -7,13 +7,107 @@ import { runAudit } from '../src/audit/index.js';
 import { renderReport } from '../src/audit/report/index.js';
 
 /**
- * `alertpath audit` over 10 000 manifests (~50 MB): the time the `yaml` library alone takes to
+ * `alertpath audit` over 10 000 manifests (~50 MB; one in ten a Flux HelmRelease and one in ten an
+ * Argo CD Application of kube-prometheus-stack, with large values): the time the `yaml` library alone takes to
  * read and parse them, against a full audit (discovery, parsing with positions, alert-path
  * discovery, every rule, the JSON report). Goal: the audit within 2× the parse alone.
  */
 const FILES = 10_000;
 
+/** kube-prometheus-stack-like values of some size: an Alertmanager config, rules, images. */
+function chartValues(i: number): string {
+  const routes = Array.from(
+    { length: 30 },
+    (_, r) =>
+      `      - receiver: team-${r % 5}\n        matchers: ['team="t${r}"', 'severity=~"warning|critical"']\n        group_by: [alertname, namespace]`,
+  ).join('\n');
+  const receivers = Array.from(
+    { length: 5 },
+    (_, r) =>
+      `    - name: team-${r}\n      webhook_configs:\n        - url: http://relay-${i}.team-${i % 50}.svc.cluster.local:9095/alert/${r}`,
+  ).join('\n');
+  const rules = Array.from(
+    { length: 40 },
+    (_, r) =>
+      `        - alert: Rule${r}\n          expr: up{job="job-${r}"} == 0\n          for: 5m\n          labels: { severity: warning }\n          annotations: { summary: "job ${r} of release ${i} is down" }`,
+  ).join('\n');
+  return `alertmanager:
+  alertmanagerSpec:
+    replicas: ${1 + (i % 3)}
+    priorityClassName: high
+    podAntiAffinity: hard
+    image: { registry: quay.io, repository: prometheus/alertmanager, tag: v0.28.1 }
+  podDisruptionBudget: { enabled: true }
+  config:
+    route:
+      receiver: team-0
+      routes:
+      - receiver: deadman
+        matchers: ['alertname="Watchdog"']
+        repeat_interval: 1m
+${routes}
+    receivers:
+    - name: deadman
+      webhook_configs: [{ url: "https://watch.example.net/ping/${i}", send_resolved: false }]
+${receivers}
+additionalPrometheusRulesMap:
+  release-${i}:
+    groups:
+      - name: g${i}
+        rules:
+${rules}
+grafana:
+  enabled: false
+prometheus:
+  prometheusSpec:
+    retention: 14d
+    image: { registry: quay.io, repository: prometheus/prometheus, tag: v3.1.0 }
+`;
+}
+
+function indentBy(text: string, by: number): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : `${' '.repeat(by)}${l}`))
+    .join('\n');
+}
+
+/** Every 10th manifest is a Flux HelmRelease, every 10th + 5 an Argo CD Application, with large values. */
+function chartManifest(i: number): string {
+  const ns = `team-${i % 50}`;
+  if (i % 10 === 0)
+    return `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: kps-${i}
+  namespace: ${ns}
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: kube-prometheus-stack
+      version: 66.2.1
+      sourceRef: { kind: HelmRepository, name: prometheus-community, namespace: flux-system }
+  values:
+${indentBy(chartValues(i), 4)}`;
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: kps-${i}
+  namespace: argocd
+spec:
+  destination: { server: https://kubernetes.default.svc, namespace: ${ns} }
+  source:
+    repoURL: https://prometheus-community.github.io/helm-charts
+    chart: kube-prometheus-stack
+    targetRevision: 66.2.1
+    helm:
+      values: |
+${indentBy(chartValues(i), 8)}`;
+}
+
 function manifest(i: number): string {
+  if (i % 10 === 0 || i % 10 === 5) return chartManifest(i);
   const name = `svc-${i}`;
   const ns = `team-${i % 50}`;
   const script = Array.from(

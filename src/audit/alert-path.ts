@@ -41,15 +41,41 @@ export function discoverAlertPath(model: Model, extra: readonly AlertPathEntry[]
       mark(w, `Service ${s.object.name} is labelled alertpath.dev/alert-path`);
   }
 
+  // Indexed by name and namespace: a repository of thousands of configs and Services stays linear.
+  const servicesByName = new Map<string, Model['services']>();
+  for (const s of model.services) {
+    const list = servicesByName.get(s.object.name);
+    if (list) list.push(s);
+    else servicesByName.set(s.object.name, [s]);
+  }
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  for (const w of model.workloads) {
+    const key = w.object.namespace ?? '';
+    const list = workloadsByNamespace.get(key);
+    if (list) list.push(w);
+    else workloadsByNamespace.set(key, [w]);
+  }
   for (const config of model.alertmanagerConfigs) {
     for (const receiver of config.receivers) {
       for (const integration of receiver.integrations) {
         if (!integration.url) continue;
         const target = serviceTarget(integration.url, config);
         if (!target) continue;
-        for (const s of model.services) {
-          if (s.object.name !== target.name || !sameNamespace(s.object.namespace, target.namespace)) continue;
-          for (const w of selectedWorkloads(model, s.selector, s.object.namespace)) {
+        for (const s of servicesByName.get(target.name) ?? []) {
+          if (!sameNamespace(s.object.namespace, target.namespace)) continue;
+          const candidates =
+            s.object.namespace === undefined
+              ? model.workloads
+              : [
+                  ...(workloadsByNamespace.get(s.object.namespace) ?? []),
+                  ...(workloadsByNamespace.get('') ?? []),
+                ];
+          for (const w of candidates) {
+            if (
+              !sameNamespace(w.object.namespace, s.object.namespace) ||
+              !mapSelects(s.selector, w.podLabels)
+            )
+              continue;
             mark(
               w,
               `receiver "${receiver.name}" sends to Service ${objectLabel(s.object).replace(/^Service /, '')}`,

@@ -33,6 +33,7 @@ const zAuditConfig = z
         }
       }),
     ignorePaths: z.array(z.string().min(1)).default([]),
+    notDeployedPaths: z.array(z.string().min(1)).optional(),
     deadmanAlerts: z.array(z.string().min(1)).default(['Watchdog']),
     alertPath: z
       .array(
@@ -53,6 +54,8 @@ export interface AuditConfig {
   file?: string;
   rules: Record<string, SeverityOrOff>;
   ignorePaths: string[];
+  /** Replaces the default list of paths that are not deployed (discover.ts). */
+  notDeployedPaths?: string[];
   deadmanAlerts: string[];
   alertPath: AlertPathEntry[];
 }
@@ -68,6 +71,7 @@ export function parseAuditConfig(text: string, file: string): AuditConfig {
     file,
     rules: parsed.rules,
     ignorePaths: parsed.ignorePaths,
+    ...(parsed.notDeployedPaths ? { notDeployedPaths: parsed.notDeployedPaths } : {}),
     deadmanAlerts: parsed.deadmanAlerts,
     alertPath: parsed.alertPath.map((e) => ({
       kind: e.kind,

@@ -1,13 +1,17 @@
-import { matchRoutes, type RouteMatch } from './alertmanager-routing.js';
+import { matchersMatch, matchRoutes, type RouteMatch } from './alertmanager-routing.js';
 import type { AlertmanagerConfig, AmReceiver, AmRoute, Model } from './model.js';
+import { sameNamespace } from './selectors.js';
 
 /**
  * Where each deadman alert (Watchdog by default) ends up in each Alertmanager config: the route
  * evaluation every deadman rule shares.
  *
- * For an `AlertmanagerConfig` CRD, the operator scopes the CRD's route to its own namespace and
- * hangs it under the global root with `continue: true`; it is evaluated that way, with the alert
- * assumed to come from that namespace, and only routes that name the alert explicitly count.
+ * For an `AlertmanagerConfig` CRD, the operator (pkg/alertmanager) hangs the CRD's route under
+ * the global root with `continue: true` and, unless the Alertmanager's
+ * `alertmanagerConfigMatcherStrategy` is `None`, adds a `namespace="<ns>"` matcher to it. The
+ * deadman alert keeps the labels its rule gives it: kube-prometheus-stack's Watchdog has no
+ * `namespace` label, so a namespaced CRD route never carries it. Only routes that name the alert
+ * explicitly count. The CRD named by `alertmanagerConfiguration` is the global config itself.
  */
 
 export interface DeadmanMatch {
@@ -46,10 +50,24 @@ export function analyseDeadman(model: Model, deadmanAlerts: readonly string[]): 
     if (!config.route) continue;
     for (const alert of deadmanAlerts) {
       const labels: Record<string, string> = { ...(ruleLabels.get(alert) ?? {}), alertname: alert };
-      const routing = config.namespaceScoped
-        ? routeScoped(config, config.route, alert, labels)
-        : routeGlobal(config, config.route, alert, labels);
+      const global =
+        config.origin === 'AlertmanagerConfig' &&
+        model.globalAlertmanagerConfigs.some(
+          (g) => g.name === config.object?.name && sameNamespace(g.namespace, config.namespace),
+        );
+      if (!config.namespaceScoped || global) {
+        routings.push(routeGlobal(config, config.route, alert, labels));
+        continue;
+      }
+      const none = model.matcherStrategyNone.has(config.namespace ?? '') || model.matcherStrategyNone.has('');
+      const routing = routeScoped(config, config.route, alert, labels, !none);
       if (routing) routings.push(routing);
+      else if (!none && namesAlert(config.route, alert)) {
+        model.notes.push({
+          file: config.location.file,
+          message: `${config.route.location.line}:${config.route.location.column}: ${config.object ? `${config.object.kind} ${config.object.namespace ?? ''}/${config.object.name}` : 'AlertmanagerConfig'} routes ${alert}, but the operator adds namespace="${config.namespace ?? ''}" to its route and ${alert} has no such label: this route never carries it (its real route is the main config's; alertmanagerConfigMatcherStrategy: None, or alertmanagerConfiguration, changes that)`,
+        });
+      }
     }
   }
   return { routings, definedAlerts };
@@ -90,19 +108,28 @@ function routeGlobal(
   return finish(config, alert, labels, matches, unrouted);
 }
 
+function namesAlert(route: AmRoute, alert: string, depth = 0): boolean {
+  if (depth > 100) return false;
+  if (route.matchers.some((m) => m.name === 'alertname' && matchersMatch([m], { alertname: alert })))
+    return true;
+  return route.routes.some((r) => namesAlert(r, alert, depth + 1));
+}
+
 function routeScoped(
   config: AlertmanagerConfig,
   route: AmRoute,
   alert: string,
   labels: Record<string, string>,
+  namespaceMatcher: boolean,
 ): DeadmanRouting | undefined {
-  const scopedLabels = config.namespace ? { ...labels, namespace: config.namespace } : labels;
+  const scopedLabels = labels;
   const top: AmRoute = {
     ...route,
     continue: true,
-    matchers: config.namespace
-      ? [...route.matchers, { name: 'namespace', type: '=', value: config.namespace }]
-      : route.matchers,
+    matchers:
+      config.namespace && namespaceMatcher
+        ? [...route.matchers, { name: 'namespace', type: '=', value: config.namespace }]
+        : route.matchers,
   };
   const synthetic: AmRoute = { location: route.location, continue: false, matchers: [], routes: [top] };
   const matches = matchRoutes(synthetic, scopedLabels)

@@ -18,9 +18,40 @@ const SKIP_DIRS = new Set(['.git', 'node_modules']);
 const MAX_DEPTH = 64;
 export const STDIN_NAME = '<stdin>';
 
+/**
+ * Paths that are not deployed (tooling, tests, examples, CI): image and runtime-install findings
+ * there are at most info. `notDeployedPaths` in `.alertpath.yaml` replaces this list.
+ */
+export const DEFAULT_NOT_DEPLOYED_PATHS: readonly string[] = [
+  '**/hack/**',
+  '**/tools/**',
+  '**/scripts/**',
+  '**/.taskfiles/**',
+  '**/test/**',
+  '**/tests/**',
+  '**/examples/**',
+  '**/example/**',
+  '.github/**',
+  '.gitea/**',
+  '.forgejo/**',
+  '.woodpecker/**',
+  '.woodpecker.y*ml',
+  '.gitlab/**',
+  '.gitlab-ci.yml',
+  '.circleci/**',
+  '.drone.yml',
+];
+
+/** Files that are templates, not YAML as deployed: skipped with a note (and input-unreadable if config-shaped). */
+const TEMPLATE_FILE = /\.(?:j2|jinja2?|gotmpl|tpl)$/i;
+const JSONNET_FILE = /\.(?:jsonnet|libsonnet)$/i;
+const MAX_TEMPLATE_FILES = 2000;
+
 export interface DiscoverOptions {
   cwd: string;
   ignorePaths: readonly string[];
+  /** Globs relative to the PATH; DEFAULT_NOT_DEPLOYED_PATHS when unset. */
+  notDeployedPaths?: readonly string[];
   /** Not audited itself (the audit's own config). */
   configFile?: string;
   readStdin: () => Promise<Buffer>;
@@ -40,6 +71,16 @@ export async function* discoverInputs(
 ): AsyncGenerator<SourceInput> {
   const ignore =
     options.ignorePaths.length > 0 ? picomatch(options.ignorePaths as string[], { dot: true }) : undefined;
+  const notDeployed = picomatch([...(options.notDeployedPaths ?? DEFAULT_NOT_DEPLOYED_PATHS)] as string[], {
+    dot: true,
+  });
+  const isNotDeployed = (abs: string, root: string) => {
+    const fromRoot = relative(root, abs).split(sep).join('/');
+    return fromRoot !== '' && !fromRoot.startsWith('..') && notDeployed(fromRoot);
+  };
+  let templateFiles = 0;
+  /** Files kustomize generators make into ConfigMaps or Secrets (absolute paths, repository-wide). */
+  const generatedFiles = new Map<string, NonNullable<SourceInput['generated']>>();
   const configFile = options.configFile ? resolve(options.cwd, options.configFile) : undefined;
   const display = (abs: string) => {
     const rel = relative(options.cwd, abs);
@@ -89,7 +130,10 @@ export async function* discoverInputs(
       yield* walk(abs, abs, 0, undefined);
     } else {
       const file = readInput(abs, display(abs), inputType(basename(abs)) ?? 'yaml', options.notes);
-      if (file) yield file;
+      if (file) {
+        if (isNotDeployed(abs, options.cwd)) file.notDeployed = true;
+        yield file;
+      }
     }
   }
 
@@ -108,7 +152,12 @@ export async function* discoverInputs(
       return;
     }
     const isChart = names.includes('Chart.yaml');
-    const ns = kustomizeNamespace(dir, names) ?? namespace;
+    const chart = isChart ? readChartMeta(dir, 0) : undefined;
+    const kustomization = readKustomization(dir, names);
+    for (const [path, entries] of kustomization?.generated ?? [])
+      generatedFiles.set(path, [...(generatedFiles.get(path) ?? []), ...entries]);
+    const ns = kustomization?.namespace ?? namespace;
+    const isRole = ['tasks', 'handlers', 'defaults', 'meta'].some((n) => names.includes(n));
     for (const name of names) {
       const abs = join(dir, name);
       if (ignored(abs, root)) continue;
@@ -124,18 +173,37 @@ export async function* discoverInputs(
       }
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name)) continue;
-        if (isChart && name === 'templates') {
+        if (name === 'templates' && (isChart || isRole)) {
           options.notes.push({
             file: display(abs),
-            message:
-              'skipped: Helm templates are not YAML until rendered; audit `helm template … | alertpath audit -`',
+            message: isChart
+              ? 'skipped: Helm templates are not YAML until rendered; audit `helm template … | alertpath audit -`'
+              : 'skipped: Ansible role templates are Jinja, not YAML until rendered',
           });
+          yield* templates(abs, depth + 1, isChart ? 'a Helm template' : 'an Ansible (Jinja) template');
           continue;
         }
         yield* walk(abs, root, depth + 1, ns);
         continue;
       }
       if (!st.isFile()) continue;
+      if (TEMPLATE_FILE.test(name) || JSONNET_FILE.test(name)) {
+        const kindOf = JSONNET_FILE.test(name)
+          ? 'Jsonnet'
+          : /\.gotmpl$/i.test(name)
+            ? 'a helmfile (Go) template'
+            : /\.tpl$/i.test(name)
+              ? 'a Go template'
+              : 'a Jinja template';
+        if (!JSONNET_FILE.test(name) && !/\.ya?ml\./i.test(name) && !/\.(gotmpl)$/i.test(name)) {
+          // x.conf.j2, x.tpl: not YAML at all; only a config-shaped one is worth a word
+        } else {
+          options.notes.push({ file: display(abs), message: `skipped: ${kindOf}, not YAML as deployed` });
+        }
+        const file = readTemplate(abs, kindOf);
+        if (file) yield file;
+        continue;
+      }
       const type = inputType(name);
       if (!type) continue;
       if (configFile && abs === configFile) continue;
@@ -143,9 +211,45 @@ export async function* discoverInputs(
       const file = readInput(abs, display(abs), type, options.notes, st.size);
       if (file) {
         if (ns) file.defaultNamespace = ns;
+        if (isNotDeployed(abs, root)) file.notDeployed = true;
+        const generated = generatedFiles.get(abs);
+        if (generated) file.generated = generated;
+        if (chart && chart.dependencies.length > 0 && /^values[^/]*\.ya?ml$/i.test(name)) file.chart = chart;
         yield file;
       }
     }
+  }
+
+  function* templates(dir: string, depth: number, kindOf: string): Generator<SourceInput> {
+    if (depth > MAX_DEPTH) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const abs = join(dir, name);
+      let st: ReturnType<typeof lstatSync>;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) yield* templates(abs, depth + 1, kindOf);
+      else if (st.isFile()) {
+        const file = readTemplate(abs, kindOf);
+        if (file) yield file;
+      }
+    }
+  }
+
+  function readTemplate(abs: string, kindOf: string): SourceInput | undefined {
+    if (templateFiles >= MAX_TEMPLATE_FILES) return undefined;
+    templateFiles++;
+    const file = readInput(abs, display(abs), 'template', [], undefined);
+    if (file) file.template = kindOf;
+    return file;
   }
 }
 
@@ -190,18 +294,107 @@ function decode(buf: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** `namespace:` of a kustomization in this folder, which kustomize applies to its resources. */
-function kustomizeNamespace(dir: string, names: string[]): string | undefined {
+export interface Kustomization {
+  namespace?: string;
+  /** Files that configMapGenerator / secretGenerator turn into objects, by absolute path. */
+  generated: Map<string, NonNullable<SourceInput['generated']>>;
+}
+
+/**
+ * The kustomization in this folder: its `namespace:` (kustomize applies it to its resources),
+ * and the files its `configMapGenerator` and `secretGenerator` make into objects (a Flux
+ * HelmRelease's `valuesFrom` names them; `generatorOptions.disableNameSuffixHash` or not, the
+ * name is the generator's).
+ */
+function readKustomization(dir: string, names: string[]): Kustomization | undefined {
   const name = names.find((n) => /^kustomization\.ya?ml$/i.test(n) || n === 'Kustomization');
   if (!name) return undefined;
+  let value: {
+    namespace?: unknown;
+    configMapGenerator?: unknown;
+    secretGenerator?: unknown;
+  } | null;
   try {
     const buf = readFileSync(join(dir, name));
     if (buf.length > MAX_FILE_BYTES) return undefined;
-    const value = parseYamlValue(buf.toString('utf8'), { maxAliasCount: 100 }) as {
-      namespace?: unknown;
-    } | null;
-    return typeof value?.namespace === 'string' && value.namespace !== '' ? value.namespace : undefined;
+    value = parseYamlValue(buf.toString('utf8'), { maxAliasCount: 100 }) as typeof value;
   } catch {
     return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const out: Kustomization = { generated: new Map() };
+  const ns = value.namespace;
+  if (typeof ns === 'string' && ns !== '') out.namespace = ns;
+  for (const [field, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
+    const list = value[field];
+    if (!Array.isArray(list)) continue;
+    for (const g of list as Array<{ name?: unknown; namespace?: unknown; files?: unknown }>) {
+      if (!g || typeof g.name !== 'string' || !Array.isArray(g.files)) continue;
+      for (const f of g.files) {
+        if (typeof f !== 'string') continue;
+        const eq = f.indexOf('=');
+        const key = eq === -1 ? basename(f) : f.slice(0, eq);
+        const path = resolve(dir, eq === -1 ? f : f.slice(eq + 1));
+        const entry = {
+          kind,
+          name: g.name,
+          key,
+          ...(typeof g.namespace === 'string'
+            ? { namespace: g.namespace }
+            : out.namespace
+              ? { namespace: out.namespace }
+              : {}),
+        };
+        const list2 = out.generated.get(path) ?? [];
+        list2.push(entry);
+        out.generated.set(path, list2);
+      }
+    }
+  }
+  return out;
+}
+
+/** A chart's name and dependencies (`alias`, `condition`), with those of its local subcharts. */
+function readChartMeta(dir: string, depth: number): NonNullable<SourceInput['chart']> | undefined {
+  let value: { name?: unknown; dependencies?: unknown } | null;
+  try {
+    const buf = readFileSync(join(dir, 'Chart.yaml'));
+    if (buf.length > MAX_FILE_BYTES) return undefined;
+    value = parseYamlValue(buf.toString('utf8'), { maxAliasCount: 100 }) as typeof value;
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const chart: NonNullable<SourceInput['chart']> = {
+    name: typeof value.name === 'string' ? value.name : basename(dir),
+    dependencies: [],
+  };
+  if (!Array.isArray(value.dependencies)) return chart;
+  for (const d of value.dependencies as Array<Record<string, unknown>>) {
+    if (!d || typeof d.name !== 'string') continue;
+    const dep: NonNullable<SourceInput['chart']>['dependencies'][number] = { name: d.name };
+    if (typeof d.alias === 'string' && d.alias !== '') dep.alias = d.alias;
+    if (typeof d.condition === 'string' && d.condition !== '') dep.condition = d.condition;
+    if (depth < 4) {
+      const repo = typeof d.repository === 'string' ? d.repository : '';
+      const local = repo.startsWith('file://')
+        ? resolve(dir, repo.slice('file://'.length))
+        : join(dir, 'charts', d.name);
+      const sub = existsSafe(join(local, 'Chart.yaml')) ? readChartMeta(local, depth + 1) : undefined;
+      if (sub && sub.dependencies.length > 0) dep.dependencies = sub.dependencies;
+    }
+    chart.dependencies.push(dep);
+  }
+  return chart;
+}
+
+function existsSafe(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }

@@ -57,11 +57,13 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
   const inputs = discoverInputs(options.paths, {
     cwd: options.cwd,
     ignorePaths: options.config.ignorePaths,
+    ...(options.config.notDeployedPaths ? { notDeployedPaths: options.config.notDeployedPaths } : {}),
     ...(options.config.file ? { configFile: options.config.file } : {}),
     readStdin: options.readStdin,
     notes: model.notes,
   });
   for await (const input of inputs) readSource(input, model);
+  resolveDeferred(model);
   if (model.files === 0) {
     const skipped =
       model.notes.length > 0
@@ -81,7 +83,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
     const extra = await registryFindings(model, options.registry.verify, options.registry.options);
     for (const f of extra) {
       const finding = toFinding(f.rule, f, severities);
-      if (finding) findings.push(finding);
+      if (finding) findings.push(capNotDeployed(model, finding));
     }
   }
   const sorted = dedupe(findings).sort(compareFindings);
@@ -104,6 +106,24 @@ export interface ModelAuditOptions {
   severities?: Record<string, SeverityOrOff>;
 }
 
+/** Work that needed every input read (HelmRelease valuesFrom, chartRef, templateFrom). */
+export function resolveDeferred(model: Model): void {
+  // a deferred step may defer more; bounded so that nothing loops
+  for (let round = 0; round < 4 && model.deferred.length > 0; round++) {
+    const steps = model.deferred.splice(0);
+    for (const step of steps) step();
+  }
+}
+
+/** Rules whose findings are at most info on a not-deployed path (hack/, tests/, CI). */
+const NOT_DEPLOYED_CAPPED = new Set([
+  'runtime-install',
+  'image-mutable-tag',
+  'image-unpinned',
+  'image-missing',
+  'image-unverified',
+]);
+
 /** Alert-path discovery and every enabled rule over a model. */
 export function auditModel(model: Model, options: ModelAuditOptions): Finding[] {
   discoverAlertPath(model, options.alertPath ?? []);
@@ -114,10 +134,19 @@ export function auditModel(model: Model, options: ModelAuditOptions): Finding[] 
     if (severities[rule.id] === 'off') continue;
     for (const f of rule.check({ model, deadmanAlerts: options.deadmanAlerts, deadman })) {
       const finding = toFinding(rule.id, f, severities);
-      if (finding) out.push(finding);
+      if (finding) out.push(capNotDeployed(model, finding));
     }
   }
   return out;
+}
+
+function capNotDeployed(model: Model, finding: Finding): Finding {
+  if (!NOT_DEPLOYED_CAPPED.has(finding.rule) || !model.notDeployed.has(finding.location.file)) return finding;
+  return {
+    ...finding,
+    severity: 'info',
+    message: `${finding.message.replace(/\.$/, '')} (in a path that is not deployed).`,
+  };
 }
 
 function toFinding(

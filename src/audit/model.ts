@@ -128,6 +128,29 @@ export interface ConfigMap extends Subject {
   data: EmbeddedText[];
 }
 
+/** A Secret's readable keys (`stringData`, decoded `data`), for Flux `valuesFrom`. */
+export interface SecretData {
+  object: ObjectRef;
+  location: Location;
+  data: EmbeddedText[];
+}
+
+/** A Flux chart source (`OCIRepository`, `HelmChart`) a HelmRelease's `chartRef` may name. */
+export interface ChartSource {
+  object: ObjectRef;
+  /** The chart's name: the last path part of an OCI URL, or `spec.chart`. */
+  chart: string;
+}
+
+/** An input audit saw but could not read as deployed (rules input-encrypted, input-unreadable). */
+export interface OpaqueInput {
+  location: Location;
+  message: string;
+  object?: ObjectRef;
+  /** Known to be encrypted, but nothing suggests Alertmanager config: no finding, only a note. */
+  quiet?: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Alertmanager
 
@@ -168,7 +191,7 @@ export interface AmReceiver {
 }
 
 export interface AlertmanagerConfig extends Subject {
-  origin: 'file' | 'secret' | 'configmap' | 'helm-values' | 'AlertmanagerConfig';
+  origin: 'file' | 'secret' | 'configmap' | 'helm-values' | 'AlertmanagerConfig' | 'ExternalSecret';
   location: Location;
   /** Namespace a short service name in a receiver URL resolves in (the Secret's or CRD's). */
   namespace?: string;
@@ -176,6 +199,8 @@ export interface AlertmanagerConfig extends Subject {
   namespaceScoped: boolean;
   route?: AmRoute;
   receivers: AmReceiver[];
+  /** Set when the config is a chart's own default, deployed because the values set none. */
+  chartDefault?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,12 +262,32 @@ export interface Model {
   pdbs: PodDisruptionBudget[];
   hpas: HorizontalPodAutoscaler[];
   configMaps: ConfigMap[];
+  secrets: SecretData[];
+  chartSources: ChartSource[];
   alertmanagerConfigs: AlertmanagerConfig[];
   ruleGroups: RuleGroup[];
   images: ImageUse[];
   entrypoints: Entrypoint[];
   /** Files or documents that did not parse (rule yaml-invalid). */
   invalid: Array<{ location: Location; message: string }>;
+  /** Encrypted inputs that hold Alertmanager config (rule input-encrypted). */
+  encrypted: OpaqueInput[];
+  /** Inputs shaped like Alertmanager or rule config in a form audit cannot read (input-unreadable). */
+  unreadable: OpaqueInput[];
+  /**
+   * AlertmanagerConfig CRDs named as an Alertmanager's global config
+   * (`alertmanagerConfiguration`): their route is the main route, not scoped to a namespace.
+   */
+  globalAlertmanagerConfigs: Array<{ name: string; namespace?: string }>;
+  /** Namespaces whose Alertmanager has `alertmanagerConfigMatcherStrategy: None`. */
+  matcherStrategyNone: Set<string>;
+  /** Files (as reported) whose image and runtime-install findings are at most info. */
+  notDeployed: Set<string>;
+  /**
+   * Work that needs every input read first (a HelmRelease's `valuesFrom` and `chartRef`, an
+   * ExternalSecret's `templateFrom`), run in order once the inputs are read.
+   */
+  deferred: Array<() => void>;
   notes: Note[];
 }
 
@@ -254,11 +299,19 @@ export function emptyModel(): Model {
     pdbs: [],
     hpas: [],
     configMaps: [],
+    secrets: [],
+    chartSources: [],
     alertmanagerConfigs: [],
     ruleGroups: [],
     images: [],
     entrypoints: [],
     invalid: [],
+    encrypted: [],
+    unreadable: [],
+    globalAlertmanagerConfigs: [],
+    matcherStrategyNone: new Set(),
+    notDeployed: new Set(),
+    deferred: [],
     notes: [],
   };
 }

@@ -195,7 +195,15 @@ spec:
           sendResolved: true
     - name: blackhole
 `;
-    const dir = repo({ 'amc.yaml': crd, 'relay.yaml': RELAY });
+    // As the operator merges it (matcherStrategy None): the CRD's route sees every namespace.
+    const none = `apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: { name: main, namespace: monitoring }
+spec:
+  replicas: 2
+  alertmanagerConfigMatcherStrategy: { type: None }
+`;
+    const dir = repo({ 'amc.yaml': crd, 'relay.yaml': RELAY, 'am.yaml': none });
     const res = await auditJson(['--fail-on', 'never', '.'], { cwd: dir });
     const resolved = byRule(res.report, 'deadman-send-resolved');
     assert.equal(resolved.length, 1);
@@ -209,6 +217,54 @@ spec:
     assert.deepEqual(byRule(res.report, 'deadman-slow-repeat'), []);
     assert.deepEqual(byRule(res.report, 'deadman-unrouted'), [], 'a namespaced CRD is not the global route');
     assert.equal(byRule(res.report, 'alert-path-single-replica')[0]?.object?.name, 'relay');
+  });
+
+  it('with the default matcher strategy, the namespace matcher keeps Watchdog (no namespace label) out of the CRD route', async () => {
+    const crd = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: deadman, namespace: monitoring }
+spec:
+  route:
+    receiver: deadman
+    routes:
+      - matchers: [{ name: alertname, value: Watchdog }]
+        receiver: deadman
+  receivers:
+    - name: deadman
+      webhookConfigs: [{ url: "https://hc-ping.com/abc", sendResolved: true }]
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'amc.yaml': crd }) });
+    assert.deepEqual(byRule(res.report, 'deadman-send-resolved'), [], 'the route never carries Watchdog');
+    assert.ok(
+      res.report.notes.some((n) => n.file === 'amc.yaml' && /never carries it/.test(n.message)),
+      JSON.stringify(res.report.notes),
+    );
+  });
+
+  it('the CRD named by alertmanagerConfiguration is the global config: its root takes Watchdog', async () => {
+    const crd = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: global, namespace: monitoring }
+spec:
+  route:
+    receiver: blackhole
+  receivers:
+    - name: blackhole
+`;
+    const am = `apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: { name: main, namespace: monitoring }
+spec:
+  replicas: 2
+  alertmanagerConfiguration: { name: global }
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'amc.yaml': crd, 'am.yaml': am }),
+    });
+    const [f] = byRule(res.report, 'deadman-to-null');
+    assert.equal(f?.file, 'amc.yaml');
+    assert.equal(f?.line, 6);
+    assert.equal(byRule(res.report, 'deadman-unrouted').length, 1);
   });
 });
 

@@ -14,9 +14,20 @@ export const alertPathNoPdb: Rule = {
     'add a PodDisruptionBudget with minAvailable: 1 (or maxUnavailable: 1) whose selector matches the pods.',
   check({ model }) {
     const out: RuleFinding[] = [];
+    const byNamespace = new Map<string, typeof model.pdbs>();
+    for (const p of model.pdbs) {
+      const key = p.object.namespace ?? '';
+      const list = byNamespace.get(key);
+      if (list) list.push(p);
+      else byNamespace.set(key, [p]);
+    }
     for (const w of model.workloads) {
       if (!w.alertPath.member || !KINDS.has(w.object.kind)) continue;
-      const covered = model.pdbs.some(
+      const pdbs =
+        w.object.namespace === undefined
+          ? model.pdbs
+          : [...(byNamespace.get(w.object.namespace) ?? []), ...(byNamespace.get('') ?? [])];
+      const covered = pdbs.some(
         (p) =>
           p.selector !== undefined &&
           sameNamespace(p.object.namespace, w.object.namespace) &&

@@ -1,4 +1,4 @@
-import { configSubject } from './helpers.js';
+import { chartDefault, configSubject } from './helpers.js';
 import type { Rule, RuleFinding } from './types.js';
 
 export const deadmanToNull: Rule = {
@@ -22,7 +22,7 @@ export const deadmanToNull: Rule = {
               ? `receiver "${name}", which is not defined`
               : `receiver "${name}", which has no integrations`;
         out.push({
-          message: `${r.alert} is routed to ${why}: nothing outside the cluster notices when alerting stops.`,
+          message: `${r.alert} is routed to ${why}${chartDefault(r.config)}: nothing outside the cluster notices when alerting stops.`,
           location: m.match.route.receiverLocation ?? m.match.route.location,
           ...configSubject(r.config),
         });

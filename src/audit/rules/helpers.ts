@@ -42,3 +42,10 @@ export const LONG_RUNNING_KINDS = new Set([
   'DaemonSet',
   'Pod',
 ]);
+
+/** " (the kube-prometheus-stack chart's default config, as its values set none)", or "". */
+export function chartDefault(config: AlertmanagerConfig): string {
+  return config.chartDefault
+    ? ` (the ${config.chartDefault} chart's default Alertmanager config, as the values set none)`
+    : '';
+}

@@ -11,6 +11,8 @@ import { imageMissing } from './image-missing.js';
 import { imageMutableTag } from './image-mutable-tag.js';
 import { imageUnpinned } from './image-unpinned.js';
 import { imageUnverified } from './image-unverified.js';
+import { inputEncrypted } from './input-encrypted.js';
+import { inputUnreadable } from './input-unreadable.js';
 import { runtimeInstall } from './runtime-install.js';
 import type { Rule } from './types.js';
 import { yamlInvalid } from './yaml-invalid.js';
@@ -34,6 +36,8 @@ export const RULES: readonly Rule[] = [
   imageMissing,
   imageUnverified,
   yamlInvalid,
+  inputEncrypted,
+  inputUnreadable,
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

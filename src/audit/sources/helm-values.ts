@@ -1,5 +1,5 @@
 import type { Node } from 'yaml';
-import type { Model } from '../model.js';
+import type { Model, ObjectRef } from '../model.js';
 import { NO_IGNORE } from '../model.js';
 import { looksLikeAlertmanagerConfig, readAlertmanagerConfig } from './alertmanager-config.js';
 import { addImage } from './images.js';
@@ -62,10 +62,16 @@ function readDefaultRules(
   });
 }
 
-function walkImages(y: YamlDoc, node: Node | undefined, model: Model, depth: number): void {
+export function walkImages(
+  y: YamlDoc,
+  node: Node | undefined,
+  model: Model,
+  depth: number,
+  extra: { object?: ObjectRef; ignore?: ReadonlySet<string> } = {},
+): void {
   if (depth > MAX_DEPTH || !node) return;
   if (y.isSeq(node)) {
-    for (const item of y.items(node)) walkImages(y, item, model, depth + 1);
+    for (const item of y.items(node)) walkImages(y, item, model, depth + 1, extra);
     return;
   }
   if (!y.isMap(node)) return;
@@ -73,18 +79,18 @@ function walkImages(y: YamlDoc, node: Node | undefined, model: Model, depth: num
     if (key === 'image' && value) {
       const s = y.str(value);
       if (s !== undefined) {
-        if (s.trim() !== '') addImage(model, s, 'helm-values', y.at(value));
+        if (s.trim() !== '') addImage(model, s, 'helm-values', y.at(value), extra);
         continue;
       }
       if (y.isMap(value)) {
         const raw = imageFromObject(y, value);
         if (raw !== undefined) {
-          addImage(model, raw, 'helm-values', y.at(y.get(value, 'repository') ?? value));
+          addImage(model, raw, 'helm-values', y.at(y.get(value, 'repository') ?? value), extra);
           continue;
         }
       }
     }
-    walkImages(y, value, model, depth + 1);
+    walkImages(y, value, model, depth + 1, extra);
   }
 }
 

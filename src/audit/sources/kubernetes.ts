@@ -11,10 +11,15 @@ import type {
   WorkloadKind,
 } from '../model.js';
 import { readAlertmanagerConfig } from './alertmanager-config.js';
+import { readArgoApplication } from './argocd.js';
+import { parseEmbedded } from './embedded.js';
+import { readSealedSecret } from './encrypted.js';
+import { readExternalSecret } from './external-secrets.js';
+import { readChartSource, readHelmRelease } from './flux.js';
 import { addImage } from './images.js';
 import { ignoredRules, type ObjectMeta, objectRef, readMeta } from './meta.js';
 import { readRuleGroups } from './prometheus-rules.js';
-import { parseYaml, type YamlDoc } from './yaml.js';
+import type { YamlDoc } from './yaml.js';
 
 /** Kubernetes objects: workloads, Services, PDBs, HPAs, ConfigMaps, Secrets and monitoring CRDs. */
 
@@ -96,6 +101,23 @@ export function readKubernetesObject(y: YamlDoc, node: Node | undefined, ctx: Ku
     case 'Secret':
       readSecret(y, node, meta, model);
       return;
+    case 'HelmRelease':
+      if (apiGroup(y, node) === 'helm.toolkit.fluxcd.io') readHelmRelease(y, node, meta, model);
+      return;
+    case 'OCIRepository':
+    case 'HelmChart':
+      if (apiGroup(y, node) === 'source.toolkit.fluxcd.io') readChartSource(y, node, kind, meta, model);
+      return;
+    case 'Application':
+    case 'ApplicationSet':
+      if (apiGroup(y, node) === 'argoproj.io') readArgoApplication(y, node, kind, meta, model);
+      return;
+    case 'ExternalSecret':
+      if (apiGroup(y, node) === 'external-secrets.io') readExternalSecret(y, node, meta, model);
+      return;
+    case 'SealedSecret':
+      readSealedSecret(y, node, meta, model);
+      return;
     case 'PrometheusRule':
       readRuleGroups(y, y.get(spec, 'groups'), subjectOf(kind, meta), model);
       return;
@@ -112,6 +134,10 @@ export function readKubernetesObject(y: YamlDoc, node: Node | undefined, ctx: Ku
     default:
       return;
   }
+}
+
+function apiGroup(y: YamlDoc, node: Node | undefined): string {
+  return (y.str(y.get(node, 'apiVersion')) ?? '').split('/')[0] ?? '';
 }
 
 function subjectOf(kind: string, meta: ObjectMeta): Subject {
@@ -293,6 +319,14 @@ function readAlertmanagerCrd(y: YamlDoc, node: Node | undefined, meta: ObjectMet
   }
   const priority = y.str(y.get(spec, 'priorityClassName'));
   if (priority) workload.priorityClassName = priority;
+  if (y.str(y.path(spec, 'alertmanagerConfigMatcherStrategy', 'type')) === 'None')
+    model.matcherStrategyNone.add(meta.namespace ?? '');
+  const globalName = y.str(y.path(spec, 'alertmanagerConfiguration', 'name'));
+  if (globalName)
+    model.globalAlertmanagerConfigs.push({
+      name: globalName,
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+    });
   const imageNode = y.get(spec, 'image');
   const image = y.str(imageNode);
   if (image) {
@@ -340,6 +374,7 @@ function readSecret(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, model:
   const subject: Subject = { object, ignore: ignoredRules(meta.annotations) };
   const stringData = y.get(node, 'stringData');
   const data = y.get(node, 'data');
+  storeSecret(y, node, object, stringData, data, model);
   for (const key of ALERTMANAGER_KEYS) {
     const plain = y.embedded(y.get(stringData, key), key);
     if (plain) {
@@ -370,6 +405,36 @@ function readSecret(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, model:
   }
 }
 
+/** Every readable key of a Secret, for Flux `valuesFrom` (base64 `data` decoded). */
+function storeSecret(
+  y: YamlDoc,
+  node: Node | undefined,
+  object: ObjectRef,
+  stringData: Node | undefined,
+  data: Node | undefined,
+  model: Model,
+): void {
+  const out: import('../model.js').EmbeddedText[] = [];
+  for (const [key, , value] of y.entries(stringData)) {
+    const text = y.embedded(value, key);
+    if (text) out.push(text);
+  }
+  for (const [key, , value] of y.entries(data)) {
+    if (out.some((e) => e.name === key)) continue;
+    const encoded = y.str(value);
+    if (encoded === undefined) continue;
+    const compact = encoded.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) continue;
+    const at = y.at(value);
+    out.push({
+      name: key,
+      text: Buffer.from(compact, 'base64').toString('utf8'),
+      locate: (line, column) => ({ ...at, embedded: { name: `${key} (base64-decoded)`, line, column } }),
+    });
+  }
+  if (out.length > 0) model.secrets.push({ object, location: y.at(node), data: out });
+}
+
 function readEmbeddedAlertmanagerConfig(
   text: string,
   locate: (line: number, column: number) => import('../model.js').Location,
@@ -378,10 +443,8 @@ function readEmbeddedAlertmanagerConfig(
   namespace: string | undefined,
   model: Model,
 ): void {
-  const file = locate(1, 1).file;
-  const parsed = parseYaml(text, { file, locate });
-  for (const p of parsed.problems) model.invalid.push({ location: p.location, message: p.message });
-  for (const doc of parsed.docs) {
+  const what = `alertmanager.yaml of ${subject.object ? `${subject.object.kind} ${subject.object.name}` : origin}`;
+  for (const doc of parseEmbedded(text, locate, model, { what })) {
     readAlertmanagerConfig(
       doc,
       doc.root,

@@ -1,0 +1,107 @@
+import { NO_IGNORE } from '../../model.js';
+import { readRuleGroups } from '../prometheus-rules.js';
+import type { ValuesView } from '../values-view.js';
+import { readAlertmanagerValues } from './alertmanager-values.js';
+import { type ChartContext, fullname } from './context.js';
+import { addChartAlertmanager } from './workload.js';
+
+/**
+ * kube-prometheus-stack values: `alertmanager.config` / `stringConfig` / `tplConfig` (or the
+ * chart's default config, Watchdog → "null"), `alertmanager.alertmanagerSpec` (the Alertmanager
+ * CRD the chart creates: replicas, affinity, podAntiAffinity, priorityClassName), its
+ * PodDisruptionBudget, `defaultRules` (Watchdog unless switched off), and the extra rules.
+ */
+
+export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): void {
+  const model = ctx.model;
+  const am = view.sub('alertmanager');
+  if ((view.bool('alertmanager', 'enabled') ?? true) === true) {
+    const spec = am.sub('alertmanagerSpec');
+    const existing = spec.bool('useExistingSecret') === true ? spec.str('configSecret') : undefined;
+    const global = spec.str('alertmanagerConfiguration', 'name');
+    const location = view.keyLocation('alertmanager') ?? ctx.anchor;
+    if (existing !== undefined || spec.bool('useExistingSecret') === true) {
+      model.notes.push({
+        file: location.file,
+        message: `${location.line}:${location.column}: ${ctx.what}: Alertmanager reads its config from the existing Secret ${existing ?? `alertmanager-<name>`}; audited where that Secret is in the repository`,
+      });
+    } else if (global !== undefined) {
+      model.notes.push({
+        file: location.file,
+        message: `${location.line}:${location.column}: ${ctx.what}: the main Alertmanager config is AlertmanagerConfig ${global} (alertmanagerSpec.alertmanagerConfiguration)`,
+      });
+      model.globalAlertmanagerConfigs.push({
+        name: global,
+        ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
+      });
+    } else {
+      readAlertmanagerValues(am, ctx, {
+        defaultOf: 'kube-prometheus-stack',
+        stringConfig: true,
+        defaultAt: location,
+      });
+    }
+    const strategy = spec.str('alertmanagerConfigMatcherStrategy', 'type');
+    if (strategy === 'None') model.matcherStrategyNone.add(ctx.namespace ?? '');
+    const name = `${fullname(ctx.release, view.str('nameOverride') ?? 'kube-prometheus-stack', view.str('fullnameOverride'), 26)}-alertmanager`;
+    const aa = spec.str('podAntiAffinity');
+    const key = spec.str('podAntiAffinityTopologyKey');
+    const replicas = spec.get('replicas');
+    const affinity = spec.get('affinity');
+    const tsc = spec.get('topologySpreadConstraints');
+    const priority = spec.str('priorityClassName');
+    addChartAlertmanager(ctx, {
+      kind: 'Alertmanager',
+      name,
+      defaultReplicas: 1,
+      podLabels: { 'app.kubernetes.io/name': 'alertmanager', alertmanager: name },
+      pdb: am.bool('podDisruptionBudget', 'enabled') === true,
+      location,
+      ...(replicas ? { replicas } : {}),
+      ...(affinity ? { affinity } : {}),
+      ...(aa ? { podAntiAffinity: aa } : {}),
+      ...(key ? { podAntiAffinityTopologyKey: key } : {}),
+      ...(tsc ? { topologySpreadConstraints: tsc } : {}),
+      ...(priority ? { priorityClassName: priority } : {}),
+    });
+  }
+  readDefaultWatchdog(
+    view,
+    ctx,
+    'kube-prometheus-stack defaultRules (general)',
+    () =>
+      view.bool('defaultRules', 'create') === false ||
+      view.bool('defaultRules', 'rules', 'general') === false ||
+      view.bool('defaultRules', 'disabled', 'Watchdog') === true,
+  );
+  readExtraRules(view, ctx);
+}
+
+/** `additionalPrometheusRulesMap` (and the older `additionalPrometheusRules` list). */
+export function readExtraRules(view: ValuesView, ctx: ChartContext): void {
+  const subject = ctx.subject.object ? ctx.subject : { ignore: NO_IGNORE };
+  for (const [, f] of view.entries('additionalPrometheusRulesMap'))
+    readRuleGroups(f.y, f.y.get(f.node, 'groups'), subject, ctx.model);
+  const list = view.get('additionalPrometheusRules');
+  if (list)
+    for (const item of list.y.items(list.node))
+      readRuleGroups(list.y, list.y.get(item, 'groups'), subject, ctx.model);
+}
+
+/** The Watchdog a chart's default rules create, unless `off()` says they are switched off. */
+export function readDefaultWatchdog(
+  view: ValuesView,
+  ctx: ChartContext,
+  implicit: string,
+  off: () => boolean,
+): void {
+  if (off()) return;
+  const location = view.keyLocation('defaultRules') ?? ctx.anchor;
+  ctx.model.ruleGroups.push({
+    name: 'general.rules',
+    location,
+    alerts: [{ alert: 'Watchdog', labels: { severity: 'none' }, location, implicit }],
+    ignore: ctx.subject.ignore,
+    ...(ctx.subject.object ? { object: ctx.subject.object } : {}),
+  });
+}

@@ -1,0 +1,95 @@
+import type { Location, ObjectRef, Workload, WorkloadKind } from '../../model.js';
+import type { Found } from '../values-view.js';
+import type { ChartContext } from './context.js';
+
+/**
+ * The Alertmanager a chart deploys, as a workload of the model, so the alert-path rules judge it
+ * as they judge a manifest: replicas (the chart's default when unset), spread, priority and the
+ * PodDisruptionBudget the chart creates when its values ask for one.
+ */
+
+export interface ChartAlertmanager {
+  kind: WorkloadKind;
+  name: string;
+  replicas?: Found;
+  defaultReplicas: number;
+  affinity?: Found;
+  /** The charts' `podAntiAffinity: soft|hard` shortcut, with its topology key. */
+  podAntiAffinity?: string;
+  podAntiAffinityTopologyKey?: string;
+  topologySpreadConstraints?: Found;
+  priorityClassName?: string;
+  podLabels: Record<string, string>;
+  /** The chart creates a PodDisruptionBudget for these pods. */
+  pdb: boolean;
+  image?: string;
+  /** Where the workload is reported when no replicas line says more (the chart's `alertmanager:` key). */
+  location?: Location;
+}
+
+export function addChartAlertmanager(ctx: ChartContext, am: ChartAlertmanager): Workload {
+  const object: ObjectRef & { kind: WorkloadKind } = {
+    kind: am.kind,
+    name: am.name,
+    ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
+  };
+  const antiAffinity: string[] = [];
+  if (am.affinity) {
+    const { y, node } = am.affinity;
+    const anti = y.get(node, 'podAntiAffinity');
+    for (const t of y.items(y.get(anti, 'requiredDuringSchedulingIgnoredDuringExecution'))) {
+      const k = y.str(y.get(t, 'topologyKey'));
+      if (k) antiAffinity.push(k);
+    }
+    for (const t of y.items(y.get(anti, 'preferredDuringSchedulingIgnoredDuringExecution'))) {
+      const k = y.str(y.path(t, 'podAffinityTerm', 'topologyKey'));
+      if (k) antiAffinity.push(k);
+    }
+  }
+  if (am.podAntiAffinity === 'soft' || am.podAntiAffinity === 'hard')
+    antiAffinity.push(am.podAntiAffinityTopologyKey ?? 'kubernetes.io/hostname');
+  const spread: string[] = [];
+  if (am.topologySpreadConstraints) {
+    const { y, node } = am.topologySpreadConstraints;
+    for (const c of y.items(node)) {
+      const k = y.str(y.get(c, 'topologyKey'));
+      if (k) spread.push(k);
+    }
+  }
+  const workload: Workload = {
+    object,
+    location: am.location ?? ctx.anchor,
+    labels: {},
+    podLabels: am.podLabels,
+    containers: am.image
+      ? [{ name: 'alertmanager', type: 'container', image: am.image, location: ctx.anchor, mounts: [] }]
+      : [],
+    configMapVolumes: [],
+    antiAffinityTopologyKeys: antiAffinity,
+    topologySpreadKeys: spread,
+    alertPath: {
+      member: true,
+      isAlertmanager: true,
+      reasons: [`it is the Alertmanager that ${ctx.what} (chart ${ctx.chart}) deploys`],
+    },
+    ignore: ctx.subject.ignore,
+  };
+  const replicas = am.replicas ? am.replicas.y.num(am.replicas.node) : undefined;
+  if (am.replicas && replicas !== undefined) {
+    workload.replicas = replicas;
+    workload.replicasLocation = am.replicas.y.at(am.replicas.node);
+  } else if (am.defaultReplicas !== 1) {
+    workload.replicas = am.defaultReplicas;
+  }
+  if (am.priorityClassName) workload.priorityClassName = am.priorityClassName;
+  ctx.model.workloads.push(workload);
+  if (am.pdb) {
+    ctx.model.pdbs.push({
+      object: { ...object, kind: 'PodDisruptionBudget' },
+      location: am.location ?? ctx.anchor,
+      selector: { matchLabels: am.podLabels, matchExpressions: [] },
+      ignore: ctx.subject.ignore,
+    });
+  }
+  return workload;
+}

@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { auditJson, byRule, indent, tempRepos } from './helpers.js';
+
+/**
+ * Issue 12, piece by piece: values read by chart, Flux valuesFrom, Argo CD values strings, SOPS,
+ * templates, not-deployed paths, and bad input (never a crash, always a finding or a note with
+ * file:line).
+ */
+
+const { repo, cleanup } = tempRepos();
+after(cleanup);
+
+function helmRelease(chart: string, values: string, extra = ''): string {
+  return `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: ${chart}
+  namespace: monitoring
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: ${chart}
+      sourceRef: { kind: HelmRepository, name: prometheus-community, namespace: flux-system }
+${extra}${values ? `  values:\n${indent(values, 4)}` : ''}`;
+}
+
+const DEADMAN_CONFIG = `config:
+  route:
+    receiver: team
+    routes:
+      - matchers: ['alertname="Watchdog"']
+        receiver: deadman
+        repeat_interval: 1m
+  receivers:
+    - name: team
+      webhook_configs: [{ url: "https://chat.example.net/hook" }]
+    - name: deadman
+      webhook_configs: [{ url: "https://watch.example.net/ping/abc", send_resolved: false }]
+`;
+
+function lineOfText(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, needle);
+  return i + 1;
+}
+
+describe('kube-prometheus-stack in a HelmRelease', () => {
+  it('no alertmanager.config: the chart default routes Watchdog to "null", reported at the values', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'grafana:\n  enabled: false\nalertmanager:\n  ingress: { enabled: true }\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    const [f] = byRule(res.report, 'deadman-to-null');
+    assert.equal(f?.line, lineOfText(hr, '    alertmanager:'));
+    assert.match(f?.message ?? '', /kube-prometheus-stack chart's default Alertmanager config/);
+    assert.deepEqual(f?.object, {
+      kind: 'HelmRelease',
+      namespace: 'monitoring',
+      name: 'kube-prometheus-stack',
+    });
+    assert.deepEqual(byRule(res.report, 'deadman-rule-missing'), [], 'defaultRules are on by default');
+    const [single] = byRule(res.report, 'alert-path-single-replica');
+    assert.equal(single?.severity, 'warning', 'Alertmanager itself: a warning');
+    assert.match(single?.message ?? '', /kube-prometheus-stack-alertmanager runs 1 replica/);
+  });
+
+  it('defaultRules.create: false or rules.general: false: deadman-rule-missing', async () => {
+    for (const off of ['defaultRules:\n  create: false\n', 'defaultRules:\n  rules:\n    general: false\n']) {
+      const hr = helmRelease('kube-prometheus-stack', `${off}alertmanager:\n${indent(DEADMAN_CONFIG, 2)}`);
+      const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+      assert.equal(byRule(res.report, 'deadman-rule-missing').length, 1, off);
+      assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    }
+  });
+
+  it('stringConfig with tplConfig: read as YAML, line numbers into the string, template expressions allowed', async () => {
+    const values = `alertmanager:
+  tplConfig: true
+  stringConfig: |
+    route:
+      receiver: {{ .Values.receiver | quote }}
+      routes:
+        - matchers: ['alertname="Watchdog"']
+          receiver: blackhole
+    receivers:
+      - name: blackhole
+      - name: {{ .Values.receiver | quote }}
+        webhook_configs: [{ url: "https://chat.example.net/hook" }]
+`;
+    const hr = helmRelease('kube-prometheus-stack', values);
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    const [f] = byRule(res.report, 'deadman-to-null');
+    assert.equal(f?.line, lineOfText(hr, 'receiver: blackhole'));
+    assert.equal(f?.column, (hr.split('\n')[(f?.line ?? 1) - 1] ?? '').indexOf('receiver') + 1);
+    assert.deepEqual(byRule(res.report, 'yaml-invalid'), []);
+  });
+
+  it('stringConfig without tplConfig is not used (as in the chart): a note, and config is read', async () => {
+    const values = `alertmanager:\n  stringConfig: "route: {receiver: x}"\n${indent(DEADMAN_CONFIG, 2)}`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': helmRelease('kube-prometheus-stack', values) }),
+    });
+    assert.ok(
+      res.report.notes.some((n) => /stringConfig is used only when tplConfig is true/.test(n.message)),
+    );
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+  });
+
+  it('valuesFrom a Secret (stringData) and a ConfigMap with targetPath; spec.values wins', async () => {
+    const secret = `apiVersion: v1
+kind: Secret
+metadata: { name: kps-secret-values, namespace: monitoring }
+stringData:
+  values.yaml: |
+    alertmanager:
+      config:
+        route:
+          receiver: "null"
+        receivers:
+          - name: "null"
+`;
+    const cm = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: kps-replicas, namespace: monitoring }
+data:
+  replicas: "3"
+`;
+    const from = `  valuesFrom:
+    - kind: Secret
+      name: kps-secret-values
+    - kind: ConfigMap
+      name: kps-replicas
+      valuesKey: replicas
+      targetPath: alertmanager.alertmanagerSpec.replicas
+`;
+    const hr = helmRelease('kube-prometheus-stack', '', from);
+    const dir = repo({ 'hr.yaml': hr, 'secret.yaml': secret, 'cm.yaml': cm });
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: dir });
+    const [f] = byRule(res.report, 'deadman-to-null');
+    assert.equal(f?.file, 'secret.yaml');
+    assert.equal(f?.line, lineOfText(secret, 'receiver: "null"'));
+    assert.equal(byRule(res.report, 'deadman-unrouted')[0]?.file, 'secret.yaml');
+    assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), [], 'targetPath set replicas to 3');
+    // spec.values on top of valuesFrom: its config wins
+    const hr2 = helmRelease('kube-prometheus-stack', `alertmanager:\n${indent(DEADMAN_CONFIG, 2)}`, from);
+    const res2 = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': hr2, 'secret.yaml': secret, 'cm.yaml': cm }),
+    });
+    assert.deepEqual(byRule(res2.report, 'deadman-to-null'), []);
+  });
+
+  it('a ConfigMap or Secret valuesFrom names that is SOPS-encrypted: a note, nothing claimed', async () => {
+    const sops = `apiVersion: v1
+kind: Secret
+metadata: { name: kps-values, namespace: monitoring }
+stringData:
+  values.yaml: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]
+sops:
+  age: [{ recipient: age1xyz, enc: "x" }]
+  lastmodified: "2025-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]
+  version: 3.9.0
+`;
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      `alertmanager:\n${indent(DEADMAN_CONFIG, 2)}`,
+      '  valuesFrom:\n    - kind: Secret\n      name: kps-values\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': hr, 'values.sops.yaml': sops }),
+    });
+    assert.ok(res.report.notes.some((n) => /valuesFrom Secret kps-values is encrypted/.test(n.message)));
+    assert.deepEqual(byRule(res.report, 'input-unreadable'), []);
+  });
+});
+
+describe('other charts', () => {
+  it('the alertmanager chart: its default config has one receiver with no integrations', async () => {
+    const hr = helmRelease(
+      'alertmanager',
+      'replicaCount: 2\npodAntiAffinity: hard\npriorityClassName: high\npodDisruptionBudget: { maxUnavailable: 1 }\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    assert.equal(byRule(res.report, 'deadman-to-null').length, 1);
+    assert.equal(byRule(res.report, 'deadman-unrouted').length, 1);
+    assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
+    assert.deepEqual(byRule(res.report, 'alert-path-no-pdb'), []);
+    assert.deepEqual(byRule(res.report, 'alert-path-no-spread'), []);
+  });
+
+  it('the prometheus chart: the bundled alertmanager and serverFiles rules', async () => {
+    const values = `alertmanager:\n  replicaCount: 1\n${indent(DEADMAN_CONFIG, 2)}serverFiles:\n  alerting_rules.yml:\n    groups:\n      - name: deadman\n        rules:\n          - alert: Watchdog\n            expr: vector(1)\n`;
+    const hr = helmRelease('prometheus', values);
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    assert.deepEqual(byRule(res.report, 'deadman-rule-missing'), []);
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    const [single] = byRule(res.report, 'alert-path-single-replica');
+    assert.equal(single?.line, lineOfText(hr, 'replicaCount: 1'));
+    // switched off: nothing about an Alertmanager
+    const off = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': helmRelease('prometheus', 'alertmanager:\n  enabled: false\n') }),
+    });
+    assert.deepEqual(off.report.findings, []);
+  });
+
+  it('victoria-metrics-k8s-stack: alertmanager.config, alertmanager.spec, defaultRules', async () => {
+    const values = `alertmanager:\n  spec:\n    replicaCount: 2\n    priorityClassName: high\n    podDisruptionBudget: { minAvailable: 1 }\n    topologySpreadConstraints:\n      - { maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule }\n${indent(DEADMAN_CONFIG, 2)}`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': helmRelease('victoria-metrics-k8s-stack', values) }),
+    });
+    assert.deepEqual(res.report.findings, []);
+    const plain = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': helmRelease('victoria-metrics-k8s-stack', 'defaultRules:\n  create: false\n') }),
+    });
+    assert.match(byRule(plain.report, 'deadman-to-null')[0]?.message ?? '', /"blackhole"/);
+    assert.equal(byRule(plain.report, 'deadman-rule-missing').length, 1);
+  });
+
+  it('a chart audit does not know: its images are read, nothing is assumed about Alertmanager', async () => {
+    const hr = helmRelease(
+      'app-template',
+      'controllers:\n  main:\n    containers:\n      app:\n        image:\n          repository: ghcr.io/example/app\n          tag: latest\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    const [f] = byRule(res.report, 'image-mutable-tag');
+    assert.deepEqual(f?.object, { kind: 'HelmRelease', namespace: 'monitoring', name: 'app-template' });
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+  });
+});
+
+describe('Argo CD helm.values', () => {
+  it('a values string that does not parse: yaml-invalid at its line in the file', async () => {
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: kps, namespace: argocd }
+spec:
+  destination: { namespace: monitoring }
+  source:
+    chart: kube-prometheus-stack
+    helm:
+      values: |
+        alertmanager:
+          config: [unclosed
+        other: 1
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'app.yaml': app }) });
+    const [f] = byRule(res.report, 'yaml-invalid');
+    assert.equal(f?.file, 'app.yaml');
+    assert.ok((f?.line ?? 0) >= 11, JSON.stringify(f));
+    assert.match(f?.message ?? '', /helm\.values of Application argocd\/kps/);
+  });
+});
+
+describe('bad input never crashes', () => {
+  it('valuesFrom naming a missing object, the same object twice, a bad kind, and a self-reference', async () => {
+    const cm = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: loop, namespace: monitoring }
+data:
+  values.yaml: |
+${indent(helmRelease('kube-prometheus-stack', '', '  valuesFrom:\n    - kind: ConfigMap\n      name: loop\n'), 4)}`;
+    const from = `  valuesFrom:
+    - kind: ConfigMap
+      name: missing
+    - kind: ConfigMap
+      name: loop
+    - kind: ConfigMap
+      name: loop
+    - kind: Bucket
+      name: x
+`;
+    const hr = helmRelease('kube-prometheus-stack', `alertmanager:\n${indent(DEADMAN_CONFIG, 2)}`, from);
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr, 'cm.yaml': cm }) });
+    assert.equal(res.code, 0, res.stderr);
+    const [missing] = byRule(res.report, 'input-unreadable');
+    assert.equal(missing?.line, lineOfText(hr, 'name: missing') - 1);
+    assert.match(missing?.message ?? '', /valuesFrom ConfigMap missing is not in the repository/);
+    assert.ok(res.report.notes.some((n) => /listed more than once/.test(n.message)));
+    assert.equal(byRule(res.report, 'yaml-invalid')[0]?.line, lineOfText(hr, 'kind: Bucket'));
+  });
+
+  it('a 50 MB values string on stdin: a note-like finding at its line, bounded', async () => {
+    const big = 'x'.repeat(50 * 1024 * 1024);
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: big, namespace: argocd }
+spec:
+  source:
+    chart: kube-prometheus-stack
+    helm:
+      values: "${big}"
+`;
+    const res = await auditJson(['--fail-on', 'never', '-'], { input: app });
+    assert.equal(res.code, 0, res.stderr.slice(0, 500));
+    const [f] = byRule(res.report, 'input-unreadable');
+    assert.equal(f?.line, 8);
+    assert.match(f?.message ?? '', /50\.0 MB, over the 4 MB/);
+  });
+
+  it('a YAML file whose parse error is on a template line is skipped with a note, not yaml-invalid', async () => {
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({
+        'inventory/group_vars/all.yml':
+          'relay_port: 8080\n{% if relay_tls %}\nrelay_scheme: https\n{% endif %}\n',
+      }),
+    });
+    assert.deepEqual(byRule(res.report, 'yaml-invalid'), []);
+    assert.ok(res.report.notes.some((n) => /Jinja or Go template/.test(n.message)));
+  });
+});
+
+describe('not-deployed paths', () => {
+  const pod =
+    'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers: [{ name: c, image: "busybox:latest" }]\n';
+  it('image findings under hack/ and tests/ are info; elsewhere they keep their severity', async () => {
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hack/pod.yaml': pod, 'apps/tests/pod.yaml': pod, 'apps/pod.yaml': pod }),
+    });
+    const sev = Object.fromEntries(byRule(res.report, 'image-mutable-tag').map((f) => [f.file, f.severity]));
+    assert.deepEqual(sev, {
+      'apps/pod.yaml': 'warning',
+      'apps/tests/pod.yaml': 'info',
+      'hack/pod.yaml': 'info',
+    });
+  });
+
+  it('notDeployedPaths in .alertpath.yaml replaces the list', async () => {
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({
+        '.alertpath.yaml': 'notDeployedPaths: ["sandbox/**"]\n',
+        'hack/pod.yaml': pod,
+        'sandbox/pod.yaml': pod,
+      }),
+    });
+    const sev = Object.fromEntries(byRule(res.report, 'image-mutable-tag').map((f) => [f.file, f.severity]));
+    assert.deepEqual(sev, { 'hack/pod.yaml': 'warning', 'sandbox/pod.yaml': 'info' });
+  });
+});
+
+describe('SOPS', () => {
+  it('an encrypted HelmRelease with Alertmanager values: input-encrypted, and no deadman claim from it', async () => {
+    const hr = `${helmRelease('kube-prometheus-stack', 'alertmanager:\n  config: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]\n')}sops:
+  age: [{ recipient: age1xyz, enc: "x" }]
+  lastmodified: "2025-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]
+  encrypted_regex: ^(config)$
+  version: 3.9.0
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.sops.yaml': hr }) });
+    const [f] = byRule(res.report, 'input-encrypted');
+    assert.equal(f?.file, 'hr.sops.yaml');
+    assert.equal(f?.severity, 'warning');
+    assert.match(f?.message ?? '', /sops -d hr\.sops\.yaml \| alertpath audit -/);
+    assert.deepEqual(
+      res.report.findings.filter((x) => x.rule.startsWith('deadman-') || x.rule.startsWith('alert-path-')),
+      [],
+    );
+  });
+});
