@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { ConfigError, parseConfigText } from '../../src/lib/config.js';
 import { relayConfigSchema } from '../../src/relay/config.js';
 import {
@@ -9,6 +12,7 @@ import {
   RelayState,
   type StateOp,
 } from '../../src/relay/peers/index.js';
+import { repoRoot } from '../helpers/cli.js';
 import { ManualClock } from '../helpers/clock.js';
 
 const routes =
@@ -110,4 +114,31 @@ test('state: local changes are handed on, peer changes applied without, TTLs kep
   a.forgetMessages(key);
   b.apply(sent.slice(2));
   assert.equal(b.getMessages(key), undefined);
+});
+
+test('the kustomize base: its relay.yaml is a valid config with peers over the headless Service', () => {
+  const base = join(repoRoot, 'deploy/kubernetes/relay');
+  const configMap = parse(readFileSync(join(base, 'configmap.yaml'), 'utf8')) as {
+    data: { 'relay.yaml': string };
+  };
+  const config = parseConfigText(configMap.data['relay.yaml'], 'relay.yaml', relayConfigSchema, {
+    readSecret: (p) =>
+      p.endsWith('peer-token') ? `${p}-0123456789abcdef\n` : 'https://discord.com/api/webhooks/1/tok',
+  });
+  const headless = parse(readFileSync(join(base, 'service-peers.yaml'), 'utf8')) as {
+    metadata: { name: string; namespace: string };
+    spec: { clusterIP: string; publishNotReadyAddresses: boolean };
+  };
+  assert.equal(
+    config.peers?.dns,
+    `${headless.metadata.name}.${headless.metadata.namespace}.svc.cluster.local`,
+  );
+  assert.equal(headless.spec.clusterIP, 'None');
+  assert.equal(config.peers?.token, '/run/secrets/alertpath/peer-token-0123456789abcdef');
+  const deployment = readFileSync(join(base, 'deployment.yaml'), 'utf8');
+  assert.match(
+    deployment,
+    /name: alertpath-relay-peer-token\n\s+items:\n\s+- key: peer-token\n\s+path: peer-token/,
+  );
+  assert.match(readFileSync(join(base, 'kustomization.yaml'), 'utf8'), /- service-peers\.yaml/);
 });
