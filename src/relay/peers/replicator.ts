@@ -78,6 +78,8 @@ export interface ReplicatorDeps {
 
 interface Peer {
   url: string;
+  /** Added because it asked us for a sync (DNS mode), not yet listed by the DNS name. */
+  announcedAt?: number;
   queue: StateOp[];
   sending: boolean;
   failures: number;
@@ -140,6 +142,31 @@ export class PeerReplicator {
     this.abort.abort();
     for (const p of this.peers.values()) clearTimeout(p.timer);
     this.deps.state.onChange = undefined;
+  }
+
+  /**
+   * A replica asked us for a sync from `url`. With `dns`, it is replicated to from now on, before
+   * the name lists it (a refresh keeps it for two periods while the name does not); a static
+   * list is what the operator wrote and stays as it is.
+   */
+  announced(url: string): void {
+    if (this.config.dns === undefined || this.peers.has(url) || this.selves.has(url)) return;
+    this.peers.set(url, this.newPeer(url, this.deps.clock.now()));
+    this.deps.metrics.peers.set(this.peers.size);
+    this.deps.logger.info({ peer: url }, 'peers: a starting replica asked for our map; replicating to it');
+  }
+
+  private newPeer(url: string, announcedAt?: number): Peer {
+    return {
+      url,
+      queue: [],
+      sending: false,
+      failures: 0,
+      up: undefined,
+      retryAt: 0,
+      timer: undefined,
+      ...(announcedAt === undefined ? {} : { announcedAt }),
+    };
   }
 
   private enqueue(op: StateOp): void {
@@ -265,22 +292,16 @@ export class PeerReplicator {
       this.dnsError = undefined;
     }
     const wanted = new Set(found.urls.filter((u) => !this.selves.has(u)));
-    for (const [url, peer] of this.peers)
-      if (!wanted.has(url) && found.error === undefined) {
+    const now = this.deps.clock.now();
+    for (const [url, peer] of this.peers) {
+      if (wanted.has(url)) delete peer.announcedAt;
+      else if (found.error === undefined) {
+        if (peer.announcedAt !== undefined && now - peer.announcedAt < 2 * this.config.refresh) continue;
         clearTimeout(peer.timer);
         this.peers.delete(url);
       }
-    for (const url of wanted)
-      if (!this.peers.has(url))
-        this.peers.set(url, {
-          url,
-          queue: [],
-          sending: false,
-          failures: 0,
-          up: undefined,
-          retryAt: 0,
-          timer: undefined,
-        });
+    }
+    for (const url of wanted) if (!this.peers.has(url)) this.peers.set(url, this.newPeer(url));
     this.deps.metrics.peers.set(this.peers.size);
   }
 
@@ -302,7 +323,7 @@ export class PeerReplicator {
       try {
         const res = await request(`${url}/peer/sync`, {
           method: 'POST',
-          body: JSON.stringify({ from: this.deps.instance }),
+          body: JSON.stringify({ from: this.deps.instance, port: this.ownPort }),
           headers: this.headers(),
           headersTimeout: this.config.timeout,
           bodyTimeout: this.config.timeout,
