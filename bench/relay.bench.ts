@@ -7,22 +7,29 @@ import { relayConfigSchema } from '../src/relay/config.js';
 import { startRelay } from '../src/relay/index.js';
 import { FakeDiscord } from '../test/fakes/discord.js';
 import { alert, payload } from '../test/helpers/alerts.js';
+import { freePort } from '../test/helpers/ports.js';
 
 /**
  * Relay benchmarks.
  * 1. Throughput: the relay pinned to one core (taskset -c 0) delivering into an instant fake
  *    Discord; notifications/s at 64 concurrent senders, and the latency the relay adds (time
  *    outside Discord) at 1 and at 8 senders. Run it as `taskset -c 1 npm run bench relay` so the
- *    senders and the fake stay off the relay's core.
+ *    senders and the fake stay off the relay's core. Run once without peers, and once with one
+ *    peer on loopback (a second relay process on the senders' core) that the relay replicates to.
  * 2. Burst (relay in this process): 1000 alerts in 200 groups sent at once into a fake Discord allowing 5 requests per
  *    2 s, by a client that re-sends whatever was not answered 2xx (as Alertmanager does).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function startRelayProcess(webhookUrl: string, deadline: string) {
+async function startRelayProcess(
+  webhookUrl: string,
+  deadline: string,
+  options: { cpu?: string; listen?: string; peers?: object } = {},
+) {
   const script = join(here, 'relay-server.js');
-  const args = [script, webhookUrl, deadline];
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...args], {
+  const args = [script, webhookUrl, deadline, options.listen ?? '127.0.0.1:0'];
+  if (options.peers) args.push(JSON.stringify(options.peers));
+  const child = spawn('taskset', ['-c', options.cpu ?? '0', process.execPath, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -36,9 +43,30 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function throughput(): Promise<void> {
+/**
+ * With `peer`, the relay under test replicates to a second relay process (on the other core,
+ * with the senders), which replicates back: every notification's changes (a delivered chunk and
+ * the group's message id) cross loopback to it.
+ */
+async function throughput(peer: boolean): Promise<void> {
   const discord = await new FakeDiscord({ limit: 1e9, windowMs: 1000 }).start();
-  const relay = await startRelayProcess(discord.webhook(), '8s');
+  const webhookUrl = discord.webhook();
+  let other: Awaited<ReturnType<typeof startRelayProcess>> | undefined;
+  let relay: Awaited<ReturnType<typeof startRelayProcess>>;
+  if (peer) {
+    const [a, b] = [await freePort(), await freePort()];
+    const token = 'bench-peer-token-0123456789';
+    const urls = [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`];
+    other = await startRelayProcess(webhookUrl, '8s', {
+      cpu: '1',
+      listen: `127.0.0.1:${b}`,
+      peers: { urls, token },
+    });
+    relay = await startRelayProcess(webhookUrl, '8s', { listen: `127.0.0.1:${a}`, peers: { urls, token } });
+    await waitReady(relay.url);
+  } else {
+    relay = await startRelayProcess(webhookUrl, '8s');
+  }
   const pool = new Pool(relay.url, { connections: 64, pipelining: 1 });
   const body = (i: number) =>
     JSON.stringify(payload([alert({ alertname: `Load${i}`, instance: `n${i}` })], { groupKey: `g${i}` }));
@@ -69,9 +97,11 @@ async function throughput(): Promise<void> {
       }
     };
     const first = discord.requests.length;
+    const cpu0 = await cpuSeconds(relay.url);
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = (await cpuSeconds(relay.url)) - cpu0;
     latencies.sort((a, b) => a - b);
     // Time each notification spent outside Discord: from the sender to Discord's arrival, and
     // from Discord's answer back to the sender. That is the relay (and its two loopback hops).
@@ -84,6 +114,8 @@ async function throughput(): Promise<void> {
     added.sort((a, b) => a - b);
     return {
       rate: total / seconds,
+      /** Notifications per CPU second of the relay: its rate on a core of its own, steadier than `rate` on a shared machine. */
+      perCpuSecond: total / cpu,
       p50: pct(latencies, 50),
       p99: pct(latencies, 99),
       addedP50: pct(added, 50),
@@ -100,23 +132,55 @@ async function throughput(): Promise<void> {
   const light = await run(5000, 8);
   discord.requests.length = 0;
   const single = await run(3000, 1);
+  const label = peer ? 'with one peer on loopback' : 'without peers';
+  let replicated = '';
+  if (other) {
+    const m = await (await fetch(`${other.url}/metrics`)).text();
+    const ok = /alertpath_relay_peer_received_total\{kind="updates",code="200"\} (\d+)/.exec(m)?.[1] ?? '0';
+    const groups = await (
+      await fetch(`${other.url}/peer/sync`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer bench-peer-token-0123456789' },
+        body: JSON.stringify({ from: '0'.repeat(24) }),
+      })
+    ).json();
+    const held = groups as { messages: unknown[]; chunks: unknown[] };
+    replicated = `; the peer took ${ok} update requests and holds ${held.messages.length} groups, ${held.chunks.length} chunks`;
+  }
   console.log(
-    `throughput (relay on 1 core, 64 senders): ${load.rate.toFixed(0)} notifications/s, ${load.failed} failed, ` +
-      `${load.discordRequests} Discord requests for ${20_000} notifications`,
+    `throughput ${label} (relay on 1 core, 64 senders): ${load.rate.toFixed(0)} notifications/s, ${load.failed} failed, ` +
+      `${load.discordRequests} Discord requests for ${20_000} notifications; ` +
+      `${load.perCpuSecond.toFixed(0)} notifications per CPU second of the relay${replicated}`,
   );
-  for (const [label, r] of [
+  for (const [senders, r] of [
     ['1 sender ', single],
     ['8 senders', light],
   ] as const) {
     console.log(
-      `${label}: round trip p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; ` +
+      `${label}, ${senders}: round trip p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; ` +
         `added by the relay (time outside Discord) p50 ${r.addedP50.toFixed(2)} ms, p99 ${r.addedP99.toFixed(2)} ms`,
     );
   }
   console.log('goal: ≥ 3000/s, added p99 < 5 ms');
   await pool.close();
   relay.stop();
+  other?.stop();
   await discord.close();
+}
+
+/** The relay process's CPU seconds so far, from its own /metrics (process_cpu_seconds_total). */
+async function cpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^alertpath_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not get ready`);
 }
 
 async function burst(): Promise<void> {
@@ -189,9 +253,10 @@ async function burst(): Promise<void> {
   await discord.close();
 }
 
-/** `RELAY_BENCH=throughput` or `=burst` runs one part. */
+/** `RELAY_BENCH=throughput`, `=peers` (throughput with one peer) or `=burst` runs one part. */
 export default async function (): Promise<void> {
   const only = process.env.RELAY_BENCH;
-  if (!only || only === 'throughput') await throughput();
+  if (!only || only === 'throughput') await throughput(false);
+  if (!only || only === 'peers') await throughput(true);
   if (!only || only === 'burst') await burst();
 }

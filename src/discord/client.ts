@@ -35,7 +35,11 @@ export interface SendOptions {
   /** Epoch ms (clock time) by which Discord must have accepted the request. */
   deadline: number;
   signal?: AbortSignal;
+  /** The thread (or forum post) the message is in; overrides the client's `threadId`. */
+  threadId?: string;
 }
+
+export type PostOptions = SendOptions;
 
 export class DiscordDeliveryError extends AppError {
   readonly discordStatus: number | undefined;
@@ -63,6 +67,8 @@ export class DiscordDeliveryError extends AppError {
 
 /** Discord's error code for PATCH on a message that no longer exists. */
 export const UNKNOWN_MESSAGE = 10008;
+/** Discord's error code for a thread (or channel) that no longer exists. */
+export const UNKNOWN_CHANNEL = 10003;
 
 /**
  * The rate-limit buckets of one process: one bucket per webhook (Discord limits a webhook, not a
@@ -124,24 +130,34 @@ export class DiscordWebhook {
     this.bucket = (options.rateLimits ?? rateLimitsFor(this.clock)).bucket(this.webhook);
   }
 
-  /** Posts a message and returns its id. */
-  async post(message: DiscordMessage, options: SendOptions): Promise<{ id: string }> {
+  /**
+   * Posts a message and returns its id, and the channel it landed in: with `thread_name` (a forum
+   * or media channel), that is the new post's thread, where the group's later messages and edits go.
+   */
+  async post(message: DiscordMessage, options: PostOptions): Promise<{ id: string; channelId?: string }> {
     const query = new URLSearchParams({ wait: 'true' });
-    if (this.opts.threadId) query.set('thread_id', this.opts.threadId);
+    const threadId = message.thread_name === undefined ? (options.threadId ?? this.opts.threadId) : undefined;
+    if (threadId) query.set('thread_id', threadId);
     const body = { ...message };
     if (this.opts.username !== undefined && body.username === undefined) body.username = this.opts.username;
     if (this.opts.avatarUrl !== undefined && body.avatar_url === undefined)
       body.avatar_url = this.opts.avatarUrl;
     const answer = (await this.send('POST', `${this.webhook.url}?${query}`, body, options)) as {
       id?: string;
+      channel_id?: string;
     };
-    return { id: String(answer?.id ?? '') };
+    return {
+      id: String(answer?.id ?? ''),
+      ...(typeof answer?.channel_id === 'string' ? { channelId: answer.channel_id } : {}),
+    };
   }
 
   /** Replaces an existing message. Fails with discordCode UNKNOWN_MESSAGE when it is gone. */
   async edit(messageId: string, message: DiscordMessage, options: SendOptions): Promise<void> {
-    const query = this.opts.threadId ? `?${new URLSearchParams({ thread_id: this.opts.threadId })}` : '';
-    const { username: _u, avatar_url: _a, ...body } = message;
+    const threadId = options.threadId ?? this.opts.threadId;
+    const query = threadId ? `?${new URLSearchParams({ thread_id: threadId })}` : '';
+    // What only creating takes: the author, the forum post, and the flags (an edit pings nobody).
+    const { username: _u, avatar_url: _a, thread_name: _t, applied_tags: _g, flags: _f, ...body } = message;
     await this.send(
       'PATCH',
       `${this.webhook.url}/messages/${encodeURIComponent(messageId)}${query}`,

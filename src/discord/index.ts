@@ -2,9 +2,11 @@ export {
   DiscordDeliveryError,
   DiscordWebhook,
   type DiscordWebhookOptions,
+  type PostOptions,
   RateLimits,
   rateLimitsFor,
   type SendOptions,
+  UNKNOWN_CHANNEL,
   UNKNOWN_MESSAGE,
 } from './client.js';
 export { DISCORD_LIMITS } from './limits.js';
@@ -13,7 +15,9 @@ export {
   type DiscordEmbed,
   type DiscordEmbedField,
   type DiscordMessage,
+  MESSAGE_FLAGS,
   noMentions,
+  THREAD_NAME_MAX,
   textMessage,
 } from './message.js';
 export { packDescriptions } from './split.js';

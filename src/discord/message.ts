@@ -31,7 +31,18 @@ export interface DiscordMessage {
   embeds?: DiscordEmbed[];
   /** Always sent: with `parse: []`, text in a message pings nobody who is not listed. */
   allowed_mentions: AllowedMentions;
+  /** Forum and media channels: the post (thread) this message creates. Creating only. */
+  thread_name?: string;
+  /** Forum and media channels: tag ids of the post created with `thread_name` (at most 5). */
+  applied_tags?: string[];
+  /** Only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS may be set when creating. */
+  flags?: number;
 }
+
+/** Message flags a webhook may set when it creates a message. */
+export const MESSAGE_FLAGS = { SUPPRESS_EMBEDS: 1 << 2, SUPPRESS_NOTIFICATIONS: 1 << 12 } as const;
+/** The longest forum post (thread) name. */
+export const THREAD_NAME_MAX = 100;
 
 export function noMentions(): AllowedMentions {
   return { parse: [], roles: [], users: [] };

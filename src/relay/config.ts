@@ -4,6 +4,7 @@ import { loadConfigFile, secretFromEnv } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
 import { parseListen, zDuration, zHeaderSecret, zHttpUrl, zListen } from '../lib/schema.js';
 import type { SecretSources } from '../lib/secret-file.js';
+import { checkForumKeys, forumKeys } from './forum.js';
 import { peersSchema } from './peers/config.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -34,12 +35,16 @@ const perSeverity = <T extends z.ZodType>(item: T) =>
   });
 
 const routeSchema = z.strictObject({
-  discord: z.strictObject({
-    webhookUrl,
-    username: username.optional(),
-    avatarUrl: zHttpUrl.optional(),
-    threadId: z.string().regex(/^\d+$/, 'expected a numeric thread id').optional(),
-  }),
+  discord: z
+    .strictObject({
+      webhookUrl,
+      username: username.optional(),
+      avatarUrl: zHttpUrl.optional(),
+      threadId: z.string().regex(/^\d+$/, 'expected a numeric thread id').optional(),
+      /** Forum and media channels, and quiet notifications (see ./forum.ts). */
+      ...forumKeys,
+    })
+    .superRefine(checkForumKeys),
   mentions: perSeverity(z.array(mention)).optional(),
   flavor: perSeverity(z.array(z.string().max(500))).optional(),
   editInPlace: z.boolean().default(true),

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { labelsMatch, type WebhookPayload } from '../alertmanager/payload.js';
 import {
   DiscordDeliveryError,
+  type DiscordMessage,
   DiscordWebhook,
   parseWebhookUrl,
   textMessage,
+  UNKNOWN_CHANNEL,
   UNKNOWN_MESSAGE,
 } from '../discord/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -13,9 +15,10 @@ import type { Logger } from '../lib/log.js';
 import { postReport } from '../lib/outbound.js';
 import type { RelayConfig } from './config.js';
 import type { DrillDeliveries } from './deliveries.js';
+import { flagsFor, newPostFields } from './forum.js';
 import type { Outcome, RelayMetrics } from './metrics.js';
 import { type GroupMessages, groupKeyOf, RelayState } from './peers/state.js';
-import { renderNotification } from './render.js';
+import { lookOf, renderNotification } from './render.js';
 
 export type RelayAnswer = { status: 'delivered'; messages: number } | { status: 'empty' };
 
@@ -165,12 +168,23 @@ export class RelayDelivery {
     });
     const groupKey = groupKeyOf(routeName, payload.groupKey);
     const chunkKey = dedupeKey(routeName, payload);
+    const look = lookOf(payload);
+    // A forum route remembers its group's post (thread) even without edit in place.
+    const forum = route.discord.threadName !== undefined;
+    const send: SendShape = {
+      flags: flagsFor(route.discord, look),
+      newPost: newPostFields(route.discord, payload, look),
+    };
 
     return this.serialized(groupKey, async () => {
-      const cached = route.editInPlace ? this.state.getMessages(groupKey) : undefined;
+      const remembered = route.editInPlace || forum ? this.state.getMessages(groupKey) : undefined;
+      const cached = route.editInPlace ? remembered : undefined;
       const reuse = cached?.ids.length === messages.length ? cached.ids : undefined;
       const ids: Array<string | null> = reuse ? [...reuse] : new Array(messages.length).fill(null);
-      const group: GroupMessages = { ids };
+      const group: GroupMessages = {
+        ids,
+        ...(remembered?.threadId ? { threadId: remembered.threadId } : {}),
+      };
       for (const [i, message] of messages.entries()) {
         const key = `${chunkKey}:${i}`;
         if (this.state.hasChunk(key)) {
@@ -179,35 +193,61 @@ export class RelayDelivery {
         }
         const existing = reuse?.[i];
         ids[i] = existing
-          ? await this.editOrPost(hook, existing, message, deadline)
-          : (await hook.post(message, { deadline })).id;
+          ? await this.editOrPost(hook, existing, message, deadline, group, send)
+          : await this.postInGroup(hook, message, deadline, group, send);
         this.state.markChunk(key);
-        if (route.editInPlace) this.state.setMessages(groupKey, group);
+        if (route.editInPlace || forum) this.state.setMessages(groupKey, group);
       }
       // A resolved group is forgotten (here and, through the replicator, on the peers).
-      if (payload.status === 'resolved' && (cached !== undefined || this.state.getMessages(groupKey)))
+      if (payload.status === 'resolved' && (remembered !== undefined || this.state.getMessages(groupKey)))
         this.state.forgetMessages(groupKey);
       return messages.length;
     });
   }
 
+  /**
+   * Posts a new message of the group: into its forum post when it has one, else creating the
+   * post (a forum route's first message, or its post was deleted), else into the channel.
+   */
+  private async postInGroup(
+    hook: DiscordWebhook,
+    message: DiscordMessage,
+    deadline: number,
+    group: GroupMessages,
+    send: SendShape,
+  ): Promise<string> {
+    const body: DiscordMessage = send.flags === undefined ? message : { ...message, flags: send.flags };
+    if (group.threadId !== undefined) {
+      try {
+        return (await hook.post(body, { deadline, threadId: group.threadId })).id;
+      } catch (err) {
+        if (!(send.newPost && isGone(err, UNKNOWN_CHANNEL))) throw err;
+        delete group.threadId;
+      }
+    }
+    if (send.newPost) {
+      const posted = await hook.post({ ...body, ...send.newPost }, { deadline });
+      if (posted.channelId) group.threadId = posted.channelId;
+      return posted.id;
+    }
+    return (await hook.post(body, { deadline })).id;
+  }
+
   private async editOrPost(
     hook: DiscordWebhook,
     id: string,
-    message: Parameters<DiscordWebhook['post']>[0],
+    message: DiscordMessage,
     deadline: number,
-  ) {
+    group: GroupMessages,
+    send: SendShape,
+  ): Promise<string> {
     try {
-      await hook.edit(id, message, { deadline });
+      await hook.edit(id, message, { deadline, ...(group.threadId ? { threadId: group.threadId } : {}) });
       return id;
     } catch (err) {
-      if (
-        err instanceof DiscordDeliveryError &&
-        err.discordStatus === 404 &&
-        err.discordCode === UNKNOWN_MESSAGE
-      ) {
-        return (await hook.post(message, { deadline })).id;
-      }
+      // The message was deleted, or its whole forum post was: post it again.
+      if (isGone(err, UNKNOWN_MESSAGE) || (group.threadId !== undefined && isGone(err, UNKNOWN_CHANNEL)))
+        return this.postInGroup(hook, message, deadline, group, send);
       throw err;
     }
   }
@@ -261,6 +301,16 @@ export class RelayDelivery {
     this.inFlight.add(report);
     report.finally(() => this.inFlight.delete(report));
   }
+}
+
+interface SendShape {
+  flags: number | undefined;
+  newPost: ReturnType<typeof newPostFields>;
+}
+
+/** A refusal saying the message (UNKNOWN_MESSAGE) or thread (UNKNOWN_CHANNEL) no longer exists. */
+function isGone(err: unknown, code: number): boolean {
+  return err instanceof DiscordDeliveryError && err.discordCode === code && (err.discordStatus ?? 0) < 500;
 }
 
 function isDiscordWebhook(url: string): boolean {

@@ -57,8 +57,7 @@ export function buildRelay(
   if (peers?.token !== undefined) {
     const instance = newInstanceId();
     const peerMetrics = createPeerMetrics(metrics.registry);
-    app.route('/', peerRoutes({ token: peers.token, instance, state, metrics: peerMetrics }));
-    parts.replicator = new PeerReplicator(peers, {
+    const replicator = new PeerReplicator(peers, {
       state,
       logger: deps.logger,
       clock,
@@ -66,6 +65,9 @@ export function buildRelay(
       instance,
       ...(deps.resolveA ? { resolveA: deps.resolveA } : {}),
     });
+    const onSync = (url: string) => replicator.announced(url);
+    app.route('/', peerRoutes({ token: peers.token, instance, state, metrics: peerMetrics, onSync }));
+    parts.replicator = replicator;
   }
   return parts;
 }

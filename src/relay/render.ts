@@ -106,7 +106,8 @@ function groupAlertname(payload: WebhookPayload, alerts: Alert[]): string {
   return payload.groupLabels.alertname ?? payload.commonLabels.alertname ?? first ?? 'alerts';
 }
 
-function lookOf(payload: WebhookPayload): Look {
+/** The group's look: resolved, else its severity's (critical when unknown). */
+export function lookOf(payload: WebhookPayload): Look {
   if (payload.status === 'resolved') return 'resolved';
   const s = severityOf(payload);
   if (s === 'warning') return 'warning';

@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net';
  * - form limits: content 2000, 10 embeds, title 256, description 4096, 25 fields, field name 256,
  *   field value 1024, footer 2048, author 256, 6000 characters across a message's embeds;
  * - names containing "discord" or "clyde"; empty messages; unknown webhooks (404, code 10015);
+ * - forum and media channels (`webhook({ forum })`): a message needs `thread_name` (a new post,
+ *   `applied_tags` of the channel's tags) or `thread_id` (an existing post), never both; a
+ *   message in a thread is edited only with its `thread_id`; flags other than SUPPRESS_EMBEDS
+ *   and SUPPRESS_NOTIFICATIONS are refused (and on edits, anything but SUPPRESS_EMBEDS);
  *   wrong tokens (401, code 50027); unknown messages on PATCH (404, code 10008);
  * - a per-webhook rate limit (Discord: 5 requests per 2 s) with `X-RateLimit-*` headers and a
  *   429 body carrying `retry_after` in float seconds. The limit is per webhook id, whatever the
@@ -45,7 +49,16 @@ export interface StoredMessage {
   username?: string;
   allowed_mentions?: { parse?: string[]; roles?: string[]; users?: string[] };
   threadId?: string;
+  flags?: number;
   edits: number;
+}
+
+/** A forum or media channel's post, created by a message with `thread_name`. */
+export interface ForumPost {
+  id: string;
+  webhookId: string;
+  name: string;
+  appliedTags: string[];
 }
 
 export interface RecordedRequest {
@@ -75,7 +88,9 @@ export class FakeDiscord {
   rateLimitViolations = 0;
   /** Requests that arrived while an earlier 429's `retry_after` had not yet elapsed. */
   sendsInsideWait = 0;
-  private readonly webhooks = new Map<string, string>();
+  private readonly webhooks = new Map<string, { token: string; forum?: { tags: Set<string> } }>();
+  /** Forum posts by thread id (the id of the message that created them, as in Discord). */
+  readonly posts = new Map<string, ForumPost>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly failures: Array<{ status: number; body: unknown }> = [];
   private hang = false;
@@ -109,11 +124,17 @@ export class FakeDiscord {
     await new Promise<void>((r) => this.server?.close(() => r()));
   }
 
-  /** Registers a webhook and returns its URL in the form users paste (no API version). */
-  webhook(): string {
+  /**
+   * Registers a webhook and returns its URL in the form users paste (no API version). With
+   * `forum`, the webhook is in a forum (or media) channel that has these tag ids.
+   */
+  webhook(options: { forum?: { tags?: string[] } } = {}): string {
     const id = String(this.nextId++);
     const token = randomBytes(24).toString('base64url');
-    this.webhooks.set(id, token);
+    this.webhooks.set(id, {
+      token,
+      ...(options.forum ? { forum: { tags: new Set(options.forum.tags ?? []) } } : {}),
+    });
     return `http://127.0.0.1:${this.port}/api/webhooks/${id}/${token}`;
   }
 
@@ -180,7 +201,7 @@ export class FakeDiscord {
     const [, , webhookId = '', token, messageId] = m;
     const known = this.webhooks.get(webhookId);
     if (known === undefined) return send(404, { message: 'Unknown Webhook', code: 10015 });
-    if (known !== token) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
+    if (known.token !== token) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
 
     const now = this.now();
     const bucket = this.buckets.get(webhookId) ?? { windowStart: now, count: 0, blockedUntil: 0 };
@@ -224,7 +245,17 @@ export class FakeDiscord {
       }
       const problem = validateMessage(body as Record<string, unknown>, true);
       if (problem) return send(400, problem, headers);
-      const msg = this.store(webhookId, body as Record<string, unknown>, url.searchParams.get('thread_id'));
+      const b = body as Record<string, unknown>;
+      const threadId = url.searchParams.get('thread_id');
+      const refused = this.checkCreate(webhookId, known.forum, b, threadId);
+      if (refused) return send(refused.status, refused.body, headers);
+      const msg = this.store(webhookId, b, threadId);
+      if (typeof b.thread_name === 'string') {
+        // The post's thread id is its first message's id; the message lives in it.
+        msg.threadId = msg.id;
+        const tags = Array.isArray(b.applied_tags) ? (b.applied_tags as string[]) : [];
+        this.posts.set(msg.id, { id: msg.id, webhookId, name: b.thread_name, appliedTags: tags });
+      }
       if (url.searchParams.get('wait') === 'true') return send(200, toApi(msg), headers);
       return send(204, undefined, headers);
     }
@@ -234,13 +265,22 @@ export class FakeDiscord {
       } catch {
         return send(400, { message: 'The request body contains invalid JSON.', code: 50109 }, headers);
       }
+      const threadId = url.searchParams.get('thread_id');
+      if (known.forum && threadId !== null && !this.posts.has(threadId))
+        return send(404, { message: 'Unknown Channel', code: 10003 }, headers);
       const existing = this.messages.get(messageId);
-      if (!existing || existing.webhookId !== webhookId) {
+      // A message in a thread is found only with that thread's thread_id (and none outside one).
+      if (!existing || existing.webhookId !== webhookId || (existing.threadId ?? null) !== threadId) {
         return send(404, { message: 'Unknown Message', code: 10008 }, headers);
       }
       const problem = validateMessage(body as Record<string, unknown>, false);
       if (problem) return send(400, problem, headers);
       const b = body as Record<string, unknown>;
+      for (const field of ['thread_name', 'applied_tags', 'username', 'avatar_url'])
+        if (b[field] !== undefined)
+          return send(400, formError(field, 'Cannot be set when editing.'), headers);
+      if (b.flags !== undefined && !flagsAllowed(b.flags, EDIT_FLAGS))
+        return send(400, formError('flags', 'Only SUPPRESS_EMBEDS can be changed when editing.'), headers);
       if (b.content !== undefined) existing.content = String(b.content);
       if (b.embeds !== undefined) existing.embeds = b.embeds as Embed[];
       if (b.allowed_mentions !== undefined)
@@ -249,6 +289,64 @@ export class FakeDiscord {
       return send(200, toApi(existing), headers);
     }
     return send(405, { message: '405: Method Not Allowed', code: 0 }, headers);
+  }
+
+  /** Deletes a forum post with its messages (a moderator cleaning up). */
+  deletePost(threadId: string): void {
+    this.posts.delete(threadId);
+    for (const [id, m] of this.messages) if (m.threadId === threadId) this.messages.delete(id);
+  }
+
+  /**
+   * What Discord refuses when a webhook creates a message: in a forum or media channel, a post
+   * (`thread_name`, 1–100 characters, `applied_tags` ≤ 5 of the channel's tags) or an existing
+   * post (`thread_id`), never both and never neither; elsewhere no `thread_name` or
+   * `applied_tags`; and only the SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS flags.
+   */
+  private checkCreate(
+    webhookId: string,
+    forum: { tags: Set<string> } | undefined,
+    b: Record<string, unknown>,
+    threadId: string | null,
+  ): { status: number; body: unknown } | undefined {
+    const bad = (field: string, message: string) => ({ status: 400, body: formError(field, message) });
+    if (b.flags !== undefined && !flagsAllowed(b.flags, CREATE_FLAGS))
+      return bad('flags', 'Only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS can be set.');
+    const name = b.thread_name;
+    if (!forum) {
+      if (name !== undefined || b.applied_tags !== undefined)
+        return {
+          status: 400,
+          body: { message: 'Webhooks can only create threads in forum channels', code: 220003 },
+        };
+      return undefined;
+    }
+    if (name === undefined && threadId === null)
+      return {
+        status: 400,
+        body: {
+          message: 'Webhooks posted to forum channels must have a thread_name or thread_id',
+          code: 220001,
+        },
+      };
+    if (name !== undefined && threadId !== null) return bad('thread_name', 'Cannot be set with thread_id.');
+    if (threadId !== null) {
+      const post = this.posts.get(threadId);
+      if (!post || post.webhookId !== webhookId)
+        return { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
+      if (b.applied_tags !== undefined) return bad('applied_tags', 'Can only be set when creating a post.');
+      return undefined;
+    }
+    if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100)
+      return bad('thread_name', 'Must be between 1 and 100 in length.');
+    const tags = b.applied_tags;
+    if (tags !== undefined) {
+      if (!Array.isArray(tags) || tags.length > 5)
+        return bad('applied_tags', 'Must be 5 or fewer in length.');
+      for (const [i, t] of tags.entries())
+        if (typeof t !== 'string' || !forum.tags.has(t)) return bad(`applied_tags.${i}`, 'Unknown tag.');
+    }
+    return undefined;
   }
 
   private store(webhookId: string, b: Record<string, unknown>, threadId: string | null): StoredMessage {
@@ -264,6 +362,7 @@ export class FakeDiscord {
         ? { allowed_mentions: b.allowed_mentions as StoredMessage['allowed_mentions'] }
         : {}),
       ...(threadId ? { threadId } : {}),
+      ...(typeof b.flags === 'number' ? { flags: b.flags } : {}),
     };
     this.messages.set(id, msg);
     return msg;
@@ -289,7 +388,23 @@ function safeJson(raw: string): unknown {
 }
 
 function toApi(m: StoredMessage): Record<string, unknown> {
-  return { id: m.id, webhook_id: m.webhookId, content: m.content, embeds: m.embeds, channel_id: '1' };
+  return {
+    id: m.id,
+    webhook_id: m.webhookId,
+    content: m.content,
+    embeds: m.embeds,
+    channel_id: m.threadId ?? '1',
+    flags: m.flags ?? 0,
+  };
+}
+
+const SUPPRESS_EMBEDS = 1 << 2;
+const SUPPRESS_NOTIFICATIONS = 1 << 12;
+const CREATE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS;
+const EDIT_FLAGS = SUPPRESS_EMBEDS;
+
+function flagsAllowed(flags: unknown, allowed: number): boolean {
+  return typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && (flags & ~allowed) === 0;
 }
 
 type FormError = { message: string; code: number; errors: Record<string, unknown> };

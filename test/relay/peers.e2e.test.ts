@@ -38,7 +38,13 @@ interface Replica {
   output: () => string;
 }
 
-async function startReplica(port: number, peerPorts: number[], webhookUrl: string, peersYaml?: string) {
+async function startReplica(
+  port: number,
+  peerPorts: number[],
+  webhookUrl: string,
+  peersYaml?: string,
+  discordYaml = '',
+) {
   const file = join(dir, `relay-${port}.yaml`);
   const peers =
     peersYaml ??
@@ -56,6 +62,7 @@ async function startReplica(port: number, peerPorts: number[], webhookUrl: strin
       '  default:',
       '    discord:',
       '      webhookUrl: ${HOOK}',
+      ...(discordYaml ? [discordYaml] : []),
       'delivery:',
       '  deadline: 2s',
       '  drainGrace: 0s',
@@ -80,10 +87,10 @@ async function startReplica(port: number, peerPorts: number[], webhookUrl: strin
   return { base, child, done, output: () => seen } satisfies Replica;
 }
 
-async function pair(webhookUrl: string): Promise<[Replica, Replica, number[]]> {
+async function pair(webhookUrl: string, discordYaml = ''): Promise<[Replica, Replica, number[]]> {
   const ports = [await freePort(), await freePort()];
-  const a = await startReplica(ports[0] ?? 0, ports, webhookUrl);
-  const b = await startReplica(ports[1] ?? 0, ports, webhookUrl);
+  const a = await startReplica(ports[0] ?? 0, ports, webhookUrl, undefined, discordYaml);
+  const b = await startReplica(ports[1] ?? 0, ports, webhookUrl, undefined, discordYaml);
   return [a, b, ports];
 }
 
@@ -127,6 +134,29 @@ test('firing to one replica, resolved to the other: one message, edited green', 
     assert.match(messages[0]?.embeds[0]?.title ?? '', /RESOLVED/);
     // The resolved group is forgotten on both replicas.
     await eventually(async () => (await held(a)).messages.length === 0, 10_000, 'A to forget the group');
+  } finally {
+    await stop(a, b);
+  }
+});
+
+test('forum: posted by one replica, resolved on the other: the edit goes into the same post', async () => {
+  const hook = discord.webhook({ forum: { tags: ['7'] } });
+  const [a, b] = await pair(
+    hook,
+    '      threadName: "{{ alertname }}"\n      appliedTags: { critical: ["7"] }',
+  );
+  try {
+    const firing = payload([alert({ alertname: 'ForumAlert' })], { groupKey: 'g-forum' });
+    assert.equal((await post(a, firing)).status, 200);
+    await eventually(async () => (await held(b)).messages.length === 1, 10_000, 'B to learn the post');
+    const resolved = payload([alert({ alertname: 'ForumAlert' }, { status: 'resolved' })], {
+      groupKey: 'g-forum',
+    });
+    assert.equal((await post(b, resolved)).status, 200);
+    const messages = discord.list(hook);
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]?.edits, 1);
+    assert.deepEqual(discord.posts.get(messages[0]?.threadId ?? '')?.appliedTags, ['7']);
   } finally {
     await stop(a, b);
   }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { ConfigError, parseConfigText } from '../../src/lib/config.js';
+import { silentLogger } from '../../src/lib/log.js';
 import { relayConfigSchema } from '../../src/relay/config.js';
+import { startRelay } from '../../src/relay/index.js';
 import {
   discoverPeers,
   groupKeyOf,
@@ -9,7 +14,11 @@ import {
   RelayState,
   type StateOp,
 } from '../../src/relay/peers/index.js';
+import { FakeDiscord } from '../fakes/discord.js';
+import { alert, payload } from '../helpers/alerts.js';
+import { repoRoot } from '../helpers/cli.js';
 import { ManualClock } from '../helpers/clock.js';
+import { eventually } from '../helpers/ports.js';
 
 const routes =
   'routes:\n  default:\n    discord:\n      webhookUrl: https://discord.com/api/webhooks/1/tok\n';
@@ -110,4 +119,75 @@ test('state: local changes are handed on, peer changes applied without, TTLs kep
   a.forgetMessages(key);
   b.apply(sent.slice(2));
   assert.equal(b.getMessages(key), undefined);
+});
+
+test('the kustomize base: its relay.yaml is a valid config with peers over the headless Service', () => {
+  const base = join(repoRoot, 'deploy/kubernetes/relay');
+  const configMap = parse(readFileSync(join(base, 'configmap.yaml'), 'utf8')) as {
+    data: { 'relay.yaml': string };
+  };
+  const config = parseConfigText(configMap.data['relay.yaml'], 'relay.yaml', relayConfigSchema, {
+    readSecret: (p) =>
+      p.endsWith('peer-token') ? `${p}-0123456789abcdef\n` : 'https://discord.com/api/webhooks/1/tok',
+  });
+  const headless = parse(readFileSync(join(base, 'service-peers.yaml'), 'utf8')) as {
+    metadata: { name: string; namespace: string };
+    spec: { clusterIP: string; publishNotReadyAddresses: boolean };
+  };
+  assert.equal(
+    config.peers?.dns,
+    `${headless.metadata.name}.${headless.metadata.namespace}.svc.cluster.local`,
+  );
+  assert.equal(headless.spec.clusterIP, 'None');
+  assert.equal(config.peers?.token, '/run/secrets/alertpath/peer-token-0123456789abcdef');
+  const deployment = readFileSync(join(base, 'deployment.yaml'), 'utf8');
+  assert.match(
+    deployment,
+    /name: alertpath-relay-peer-token\n\s+items:\n\s+- key: peer-token\n\s+path: peer-token/,
+  );
+  assert.match(readFileSync(join(base, 'kustomization.yaml'), 'utf8'), /- service-peers\.yaml/);
+});
+
+test('dns: a replica that asks for a sync is replicated to at once, before the name lists it', async (t) => {
+  const discord = await new FakeDiscord({ limit: 100 }).start();
+  t.after(() => discord.close());
+  const webhookUrl = discord.webhook();
+  const token = 'dns-peer-token-0123456789';
+  const base = { routes: { default: { discord: { webhookUrl } } }, delivery: { drainGrace: 0 } };
+  const lookups: string[] = [];
+  const a = await startRelay(
+    relayConfigSchema.parse({ ...base, listen: '127.0.0.1:0', peers: { dns: 'relay-peers.test', token } }),
+    {
+      logger: silentLogger(),
+      handleSignals: false,
+      resolveA: async (name) => {
+        lookups.push(name);
+        return []; // the DNS name does not list the new replica yet
+      },
+    },
+  );
+  t.after(() => a.drain());
+  await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200, 5000, 'A ready');
+  const b = await startRelay(
+    relayConfigSchema.parse({ ...base, listen: '127.0.0.1:0', peers: { urls: [a.url], token } }),
+    { logger: silentLogger(), handleSignals: false },
+  );
+  t.after(() => b.drain());
+  await eventually(async () => (await fetch(`${b.url}/readyz`)).status === 200, 5000, 'B ready (synced)');
+  assert.deepEqual(lookups, ['relay-peers.test']);
+
+  const res = await fetch(`${a.url}/webhook`, {
+    method: 'POST',
+    body: JSON.stringify(payload([alert({ alertname: 'Early' })], { groupKey: 'early' })),
+  });
+  assert.equal(res.status, 200);
+  const held = async () =>
+    (await (
+      await fetch(`${b.url}/peer/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ from: '0'.repeat(24) }),
+      })
+    ).json()) as { messages: unknown[] };
+  await eventually(async () => (await held()).messages.length === 1, 5000, 'B to hold the group A posted');
 });

@@ -7,8 +7,10 @@ import { DEDUPE_TTL_MS, EDIT_TTL_MS, MAX_CHUNKS, MAX_GROUPS } from './state.js';
  *
  * - `POST /peer/updates` `{"from": "<instance>", "ops": [...]}` → `{"applied": N}`: changes to
  *   the message map (`m` set, `f` forget) and delivered chunks (`c`), at most MAX_OPS per request;
- * - `POST /peer/sync` `{"from": "<instance>"}` → `{"from", "messages": [...], "chunks": [...]}`:
- *   everything the peer holds, for a replica that starts.
+ * - `POST /peer/sync` `{"from": "<instance>", "port": 9095}` → `{"from", "messages": [...],
+ *   "chunks": [...]}`: everything the peer holds, for a replica that starts. With `peers.dns`, the
+ *   answering replica starts replicating to the asker at once (its address and `port`), before
+ *   the DNS name lists it.
  *
  * Both carry `Authorization: Bearer <peers.token>`, and every answer the header
  * `x-alertpath-peer: <instance>`, so a replica that finds itself in its peer list (a headless
@@ -49,7 +51,11 @@ export const zUpdates = z.strictObject({
   ops: z.array(zOp).max(MAX_OPS, `at most ${MAX_OPS} changes per request`),
 });
 
-export const zSyncRequest = z.strictObject({ from: zInstance });
+/** `port`: the asking replica's own port, so a peer found by DNS is replicated to at once. */
+export const zSyncRequest = z.strictObject({
+  from: zInstance,
+  port: z.number().int().min(1).max(65535).optional(),
+});
 
 export const zSnapshot = z.strictObject({
   from: zInstance,

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { AppError, errorBody, toAppError } from '../../lib/errors.js';
 import { readRequestBody } from '../../lib/http-body.js';
@@ -16,6 +17,8 @@ export function peerRoutes(deps: {
   instance: string;
   state: RelayState;
   metrics: PeerMetrics;
+  /** A replica asked for our state from this base URL (its address and port). */
+  onSync?: (url: string) => void;
 }): Hono {
   const app = new Hono();
   const expected = Buffer.from(`Bearer ${deps.token}`);
@@ -57,6 +60,12 @@ export function peerRoutes(deps: {
   app.post('/peer/sync', async (c) => {
     const parsed = zSyncRequest.safeParse(await readJson(c));
     if (!parsed.success) throw new AppError('AP_INVALID_PAYLOAD', firstIssue(parsed.error));
+    const address = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+    if (address && parsed.data.port !== undefined && parsed.data.from !== deps.instance) {
+      const ip = address.replace(/^::ffff:/, '');
+      deps.onSync?.(`http://${ip.includes(':') ? `[${ip}]` : ip}:${parsed.data.port}`);
+    }
+    // Taken after onSync: a change from now on is queued for the asker as well.
     return c.json({ from: deps.instance, ...deps.state.snapshot() });
   });
   return app;
