@@ -1,0 +1,173 @@
+import { Hono } from 'hono';
+import type { Clock } from '../../lib/clock.js';
+import type { IdSource } from '../../lib/ids.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
+import type { RoutingContext } from '../checks/routing.js';
+import type { WatchEngine } from '../engine/index.js';
+import type { FlipRow, Store } from '../store/types.js';
+import { SCRIPT, SCRIPT_URL, STYLESHEET, STYLESHEET_URL } from './assets.js';
+import {
+  badgeChecks,
+  badgeStatus,
+  badgeUptime,
+  shieldsJson,
+  statusBadgeSvg,
+  UPTIME_WINDOWS,
+  type UptimeWindow,
+  uptimeBadgeSvg,
+} from './badge.js';
+import type { DashboardUser, StatusPageConfig } from './config.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import { pageChecks, renderStatusPage, STATUS_DAYS, statusPageJson, statusPageModel } from './status-page.js';
+
+/**
+ * The browser side of `watch` at `/`: public status pages and badges (no login), and, when the
+ * config has users, the dashboard behind a login. Server-rendered HTML, one stylesheet, one small
+ * script that only improves (live refresh, copy buttons).
+ */
+
+export interface DashboardSettings {
+  baseUrl: string;
+  pingKey: string;
+  badgeKey: string;
+  users: readonly DashboardUser[];
+  statusPages: readonly StatusPageConfig[];
+  channels: ReadonlyArray<{ name: string; type: string }>;
+  routing: RoutingContext;
+}
+
+export interface DashboardDeps {
+  store: Store;
+  engine: WatchEngine;
+  clock: Clock;
+  ids: IdSource;
+  settings: () => DashboardSettings;
+  /** How long a rendered status page or badge is reused (default 10 s). */
+  publicCacheMs?: number;
+}
+
+const DAY = 86_400_000;
+const PUBLIC_CACHE_HEADER = 'public, max-age=30';
+
+export function dashboardApp(deps: DashboardDeps): Hono {
+  const app = new Hono();
+  const cacheMs = deps.publicCacheMs ?? 10_000;
+  const cache = new TtlCache<string, { body: string; type: string }>(cacheMs, 500, () => deps.clock.now());
+
+  app.get(STYLESHEET_URL, (c) =>
+    c.body(STYLESHEET, 200, {
+      'Content-Type': 'text/css; charset=utf-8',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    }),
+  );
+  app.get(SCRIPT_URL, (c) =>
+    c.body(SCRIPT, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    }),
+  );
+
+  /** Flips of these checks since `from`, one query per check (a status page has tens). */
+  const flipsFor = async (uuids: readonly string[], from: number) => {
+    const map = new Map<string, FlipRow[]>();
+    await Promise.all(uuids.map(async (u) => map.set(u, await deps.store.listFlips(u, { from }))));
+    return (uuid: string) => map.get(uuid) ?? [];
+  };
+
+  const cached = async (key: string, make: () => Promise<{ body: string; type: string } | undefined>) => {
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const made = await make();
+    if (made) cache.set(key, made);
+    return made;
+  };
+
+  app.get('/status/:file', async (c) => {
+    const file = c.req.param('file');
+    const json = file.endsWith('.json');
+    const slug = json ? file.slice(0, -5) : file;
+    const cfg = deps.settings().statusPages.find((p) => p.slug === slug);
+    if (!cfg) return c.html(notFoundPage('No such status page.'), 404);
+    const out = await cached(`status:${file}`, async () => {
+      const now = deps.clock.now();
+      const records = pageChecks(cfg, await deps.store.listChecks());
+      // Flips of the whole first day and before: the state at the window's start.
+      const flipsOf = await flipsFor(
+        records.map((r) => r.uuid),
+        now - (STATUS_DAYS + 1) * DAY,
+      );
+      const model = statusPageModel(cfg, records, flipsOf, now);
+      return json
+        ? { body: JSON.stringify(statusPageJson(model)), type: 'application/json; charset=utf-8' }
+        : { body: renderStatusPage(model), type: 'text/html; charset=utf-8' };
+    });
+    return c.body(out?.body ?? '', 200, {
+      'Content-Type': out?.type ?? 'text/plain',
+      'Cache-Control': PUBLIC_CACHE_HEADER,
+    });
+  });
+
+  app.get('/badge/:key/*', async (c) => {
+    const settings = deps.settings();
+    const rest = c.req.path.slice(`/badge/${c.req.param('key')}/`.length);
+    if (c.req.param('key') !== settings.badgeKey) return c.text('not found', 404);
+    const m =
+      /^([^/]+)\.svg$/.exec(rest) ??
+      /^([^/]+)\/uptime\/(24h|7d|30d)\.svg$/.exec(rest) ??
+      /^([^/]+)\/(shields)\.json$/.exec(rest);
+    if (!m) return c.text('not found', 404);
+    const target = decodeURIComponent(m[1] ?? '');
+    const kind = m[2];
+    const out = await cached(`badge:${rest}`, async () => {
+      const now = deps.clock.now();
+      const records = badgeChecks(target, await deps.store.listChecks());
+      if (records.length === 0) return undefined;
+      if (kind === 'shields')
+        return {
+          body: JSON.stringify(shieldsJson(target, badgeStatus(records, now))),
+          type: 'application/json; charset=utf-8',
+        };
+      if (kind === undefined)
+        return { body: statusBadgeSvg(target, badgeStatus(records, now)), type: 'image/svg+xml' };
+      const windowMs = UPTIME_WINDOWS[kind as UptimeWindow];
+      const flipsOf = await flipsFor(
+        records.map((r) => r.uuid),
+        now - windowMs - DAY,
+      );
+      return {
+        body: uptimeBadgeSvg(target, kind as UptimeWindow, badgeUptime(records, flipsOf, now, windowMs)),
+        type: 'image/svg+xml',
+      };
+    });
+    if (!out) return c.text('not found', 404);
+    return c.body(out.body, 200, {
+      'Content-Type': out.type,
+      'Cache-Control': 'public, max-age=60',
+      'Access-Control-Allow-Origin': '*',
+    });
+  });
+
+  app.get('/', (c) => {
+    const settings = deps.settings();
+    const pages = settings.statusPages;
+    if (settings.users.length === 0)
+      return c.html(
+        page({
+          title: 'Dashboard off',
+          body: html`<main><h1>alertpath watch</h1>
+<p>The dashboard is off: no <code>users</code> are configured (see <code>alertpath watch hash-password</code>).
+The ping API is at <code>/ping/</code> and the management API at <code>/api/v3/</code>.</p>
+${pages.length > 0 ? html`<h2>Status pages</h2><ul>${pages.map((p) => html`<li><a href="/status/${p.slug}">${p.title}</a></li>`)}</ul>` : ''}
+</main>`,
+        }),
+      );
+    return c.redirect('/login');
+  });
+
+  return app;
+}
+
+export function notFoundPage(text: string): string {
+  return page({ title: 'Not found', body: html`<main><h1>Not found</h1><p>${text}</p></main>` });
+}
