@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from '../checks/model.js';
+import { parseHash } from './password.js';
 
 /**
  * The dashboard's config keys (spec: Dashboard, status pages and badges): `users` (the
@@ -14,12 +15,10 @@ export const zUser = z
       .min(1)
       .max(100)
       .regex(/^[^\s:]+$/, 'a user name has no spaces or colons'),
-    passwordHash: z
-      .string()
-      .regex(
-        /^\$scrypt\$/,
-        'expected a hash printed by `alertpath watch hash-password` (starting with $scrypt$)',
-      ),
+    passwordHash: z.string().superRefine((hash, ctx) => {
+      const parsed = parseHash(hash);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
     readOnly: z.boolean().default(false),
   })
   .strict();

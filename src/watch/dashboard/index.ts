@@ -6,6 +6,7 @@ import type { RoutingContext } from '../checks/routing.js';
 import type { WatchEngine } from '../engine/index.js';
 import type { FlipRow, Store } from '../store/types.js';
 import { SCRIPT, SCRIPT_URL, STYLESHEET, STYLESHEET_URL } from './assets.js';
+import { Sessions, type SignedIn } from './auth.js';
 import {
   badgeChecks,
   badgeStatus,
@@ -16,9 +17,11 @@ import {
   type UptimeWindow,
   uptimeBadgeSvg,
 } from './badge.js';
+import { listRows, renderList, STRIP_MAX_MS, STRIP_SLOTS, slotMs } from './checks-list.js';
 import type { DashboardUser, StatusPageConfig } from './config.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import { guard, type LoginDeps, loginRoutes } from './login.js';
 import { pageChecks, renderStatusPage, STATUS_DAYS, statusPageJson, statusPageModel } from './status-page.js';
 
 /**
@@ -148,21 +151,67 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     });
   });
 
-  app.get('/', (c) => {
+  const sessions = new Sessions(deps.store, deps.clock);
+  const login: LoginDeps = {
+    sessions,
+    clock: deps.clock,
+    users: () => deps.settings().users,
+    baseUrl: () => deps.settings().baseUrl,
+  };
+  loginRoutes(app, login);
+  const frame = (who: SignedIn) => ({
+    name: who.user.name,
+    readOnly: who.user.readOnly,
+    csrf: who.session.csrf,
+  });
+
+  app.get('/', async (c) => {
     const settings = deps.settings();
     const pages = settings.statusPages;
-    if (settings.users.length === 0)
+    if (settings.users.length > 0) {
+      const g = await guard(c, login);
+      if (g instanceof Response) return g;
+      const now = deps.clock.now();
+      const records = await deps.store.listChecks();
+      const since =
+        now - Math.min(STRIP_MAX_MS, Math.max(0, ...records.map((r) => slotMs(r.def) * STRIP_SLOTS)));
+      const flips = new Map<string, FlipRow[]>();
+      for (const f of await deps.store.flipsSince(since)) {
+        const list = flips.get(f.uuid);
+        if (list) list.push(f);
+        else flips.set(f.uuid, [f]);
+      }
+      const filter = { tags: c.req.queries('tag') ?? [], q: c.req.query('q') ?? '' };
+      const rows = listRows(records, (u) => flips.get(u) ?? [], { now, filter, routing: settings.routing });
+      const allTags = [...new Set(records.flatMap((r) => r.def.tags))].sort();
       return c.html(
         page({
-          title: 'Dashboard off',
-          body: html`<main><h1>alertpath watch</h1>
+          title: 'Checks',
+          user: frame(g.who),
+          script: true,
+          body: renderList({
+            rows,
+            filter,
+            allTags,
+            total: records.length,
+            now,
+            readOnly: g.who.user.readOnly,
+            badgeKey: settings.badgeKey,
+            baseUrl: settings.baseUrl,
+          }),
+        }),
+      );
+    }
+    return c.html(
+      page({
+        title: 'Dashboard off',
+        body: html`<main><h1>alertpath watch</h1>
 <p>The dashboard is off: no <code>users</code> are configured (see <code>alertpath watch hash-password</code>).
 The ping API is at <code>/ping/</code> and the management API at <code>/api/v3/</code>.</p>
 ${pages.length > 0 ? html`<h2>Status pages</h2><ul>${pages.map((p) => html`<li><a href="/status/${p.slug}">${p.title}</a></li>`)}</ul>` : ''}
 </main>`,
-        }),
-      );
-    return c.redirect('/login');
+      }),
+    );
   });
 
   return app;
