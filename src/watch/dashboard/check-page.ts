@@ -90,7 +90,9 @@ ${integrationLines(uuidUrl, def.slug).map((l) => html`<h3 class="muted" style="f
     d.pings.length === 0
       ? html`<p class="muted">No pings yet.</p>`
       : html`<table><thead><tr><th>#</th><th>Kind</th><th>Time</th><th class="hide-sm">Source</th><th class="hide-sm">rid</th><th>Duration</th><th>Body</th></tr></thead><tbody>${d.pings.map(
-          (p) => html`<tr><td>${p.n}</td><td>${p.kind}${p.exitStatus !== null ? ` (exit ${p.exitStatus})` : ''}</td>
+          (
+            p,
+          ) => html`<tr><td>${p.n}</td><td>${p.kind}${p.exitStatus !== null ? ` (exit ${p.exitStatus})` : ''}</td>
 <td>${ago(p.at, d.now)}</td><td class="hide-sm">${p.scheme} ${p.method} from ${p.remoteAddr || 'unknown'}${p.userAgent ? html`<br><span class="muted">${p.userAgent}</span>` : ''}</td>
 <td class="hide-sm">${p.rid ?? ''}</td><td>${p.duration !== null ? formatDuration(p.duration) : ''}</td>
 <td>${p.body && p.body.length > 0 ? html`<pre>${bodyText(p.body)}</pre>` : ''}</td></tr>`,
@@ -100,14 +102,17 @@ ${integrationLines(uuidUrl, def.slug).map((l) => html`<h3 class="muted" style="f
     d.flips.length === 0
       ? html`<p class="muted">No flips yet.</p>`
       : html`<table><thead><tr><th>Time</th><th>From</th><th>To</th><th>Reason</th></tr></thead><tbody>${d.flips.map(
-          (f) => html`<tr><td>${ago(f.at, d.now)}</td><td>${f.from}</td><td>${statusBadge(f.to as 'up')}</td><td>${f.reason}</td></tr>`,
+          (f) =>
+            html`<tr><td>${ago(f.at, d.now)}</td><td>${f.from}</td><td>${statusBadge(f.to as 'up')}</td><td>${f.reason}</td></tr>`,
         )}</tbody></table>`
   }`;
   const jobs = html`<h2>Notifications</h2>${
     d.jobs.length === 0
       ? html`<p class="muted">No notifications yet.</p>`
       : html`<table><thead><tr><th>Time</th><th>Channel</th><th>Event</th><th>Outcome</th><th class="hide-sm">Message</th></tr></thead><tbody>${d.jobs.map(
-          (j) => html`<tr><td>${ago(j.createdAt, d.now)}</td><td>${j.channel}${j.isFallback ? ' (fallback)' : ''}</td><td>${j.event}</td>
+          (
+            j,
+          ) => html`<tr><td>${ago(j.createdAt, d.now)}</td><td>${j.channel}${j.isFallback ? ' (fallback)' : ''}</td><td>${j.event}</td>
 <td><strong>${j.status}</strong>${j.tries > 1 ? ` after ${j.tries} tries` : ''}${j.lastError ? html`<br><span class="error">${j.lastError}</span>` : ''}</td>
 <td class="hide-sm">${j.notification.text}</td></tr>`,
         )}</tbody></table>`

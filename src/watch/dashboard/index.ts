@@ -1,9 +1,15 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Clock } from '../../lib/clock.js';
 import type { IdSource } from '../../lib/ids.js';
+import { redactSecrets } from '../../lib/redact.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
+import { type CheckRecord, UUID_PATTERN } from '../checks/model.js';
 import type { RoutingContext } from '../checks/routing.js';
+import { routingOf } from '../checks/routing.js';
 import type { WatchEngine } from '../engine/index.js';
+import { uniqueKey } from '../http/check-json.js';
+import { testNotification } from '../notify/test-message.js';
 import type { FlipRow, Store } from '../store/types.js';
 import { SCRIPT, SCRIPT_URL, STYLESHEET, STYLESHEET_URL } from './assets.js';
 import { Sessions, type SignedIn } from './auth.js';
@@ -17,11 +23,13 @@ import {
   type UptimeWindow,
   uptimeBadgeSvg,
 } from './badge.js';
-import { listRows, renderList, STRIP_MAX_MS, STRIP_SLOTS, slotMs } from './checks-list.js';
+import { renderCheckPage } from './check-page.js';
+import { checkHref, listRows, renderList, STRIP_MAX_MS, STRIP_SLOTS, slotMs } from './checks-list.js';
 import type { DashboardUser, StatusPageConfig } from './config.js';
 import { html } from './html.js';
 import { page } from './layout.js';
-import { guard, type LoginDeps, loginRoutes } from './login.js';
+import { FORM_LIMIT, guard, type LoginDeps, loginRoutes } from './login.js';
+import { probeSection } from './probe-page.js';
 import { pageChecks, renderStatusPage, STATUS_DAYS, statusPageJson, statusPageModel } from './status-page.js';
 
 /**
@@ -163,6 +171,92 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     name: who.user.name,
     readOnly: who.user.readOnly,
     csrf: who.session.csrf,
+  });
+
+  /** The check a dashboard URL names: by uuid, or by `unique_key` (read-only users' links). */
+  const findCheck = async (id: string) => {
+    if (UUID_PATTERN.test(id)) return deps.store.getCheck(id.toLowerCase());
+    if (/^[0-9a-f]{40}$/.test(id))
+      return (await deps.store.listChecks()).find((r) => uniqueKey(r.uuid) === id);
+    return undefined;
+  };
+
+  const checkPage = async (who: SignedIn, record: CheckRecord, notice?: { ok: boolean; text: string }) => {
+    const settings = deps.settings();
+    const now = deps.clock.now();
+    const [pings, flips, jobs] = await Promise.all([
+      deps.store.listPings(record.uuid, 50),
+      deps.store.listFlips(record.uuid, {}),
+      deps.store.listJobs(record.uuid, 50),
+    ]);
+    const probe = record.def.probe ? await probeSection(deps.store, record, now) : undefined;
+    return page({
+      title: record.def.name,
+      user: frame(who),
+      script: true,
+      body: renderCheckPage({
+        record,
+        href: checkHref(record, who.user.readOnly),
+        now,
+        baseUrl: settings.baseUrl,
+        pingKey: settings.pingKey,
+        routing: routingOf(record.def, settings.routing),
+        pings,
+        flips: flips.slice(0, 50),
+        jobs,
+        user: { readOnly: who.user.readOnly, csrf: who.session.csrf },
+        ...(probe ? { probe } : {}),
+        ...(notice ? { notice } : {}),
+      }),
+    });
+  };
+
+  app.get('/checks/:id', async (c) => {
+    const g = await guard(c, login);
+    if (g instanceof Response) return g;
+    const record = await findCheck(c.req.param('id'));
+    if (!record) return c.html(notFoundPage('No such check.'), 404);
+    return c.html(await checkPage(g.who, record));
+  });
+
+  for (const action of ['pause', 'resume'] as const)
+    app.post(`/checks/:id/${action}`, bodyLimit({ maxSize: FORM_LIMIT }), async (c) => {
+      const g = await guard(c, login, { write: true });
+      if (g instanceof Response) return g;
+      const record = await findCheck(c.req.param('id'));
+      if (!record) return c.html(notFoundPage('No such check.'), 404);
+      if (action === 'pause') await deps.engine.pause(record.uuid);
+      else if (record.state.status === 'paused') await deps.engine.resume(record.uuid);
+      return c.redirect(checkHref(record, false), 303);
+    });
+
+  app.post('/checks/:id/test', bodyLimit({ maxSize: FORM_LIMIT }), async (c) => {
+    const g = await guard(c, login, { write: true });
+    if (g instanceof Response) return g;
+    const record = await findCheck(c.req.param('id'));
+    if (!record) return c.html(notFoundPage('No such check.'), 404);
+    const settings = deps.settings();
+    const channel = typeof g.form.channel === 'string' ? g.form.channel : '';
+    if (!settings.channels.some((ch) => ch.name === channel))
+      return c.html(notFoundPage('No such channel.'), 404);
+    const n = testNotification({
+      channel,
+      baseUrl: settings.baseUrl,
+      uuid: deps.ids.uuid(),
+      now: deps.clock.now(),
+    });
+    const sent = await deps.engine.outbox.sendNow(channel, n, `test.${n.check.uuid}`);
+    const failure = sent.outcome;
+    return c.html(
+      await checkPage(
+        g.who,
+        record,
+        failure
+          ? { ok: false, text: `Test notification to ${channel} failed: ${redactSecrets(failure.message)}` }
+          : { ok: true, text: `Test notification sent to ${channel}.` },
+      ),
+      failure ? 502 : 200,
+    );
   });
 
   app.get('/', async (c) => {

@@ -43,7 +43,7 @@ export function timeline(
   flips: readonly FlipLike[],
   range: { from: number; to: number; createdAt: number; current: string },
 ): Interval[] {
-  const sorted = [...flips].filter((f) => f.at < range.to).sort((a, b) => a.at - b.at);
+  const sorted = [...flips].filter((f) => f.at <= range.to).sort((a, b) => a.at - b.at);
   const out: Interval[] = [];
   const start = Math.max(range.from, range.createdAt);
   if (start >= range.to) return out;
@@ -74,7 +74,14 @@ export function buckets(intervals: readonly Interval[], end: number, size: numbe
     if (iv.state === 'none') continue;
     const lo = Math.max(iv.start, first);
     const hi = Math.min(iv.end, end);
-    if (hi <= lo) continue;
+    if (hi <= lo) {
+      // A check that went down this very moment: its bucket shows it, though no time has passed.
+      if (iv.state === 'down' && iv.start === iv.end && iv.start >= first && iv.start <= end) {
+        const b = out[Math.min(count - 1, Math.floor((iv.start - first) / size))];
+        if (b) b.worst = 'down';
+      }
+      continue;
+    }
     let k = Math.floor((lo - first) / size);
     for (let t = lo; t < hi && k < count; k++) {
       const b = out[k] as Bucket;
