@@ -29,7 +29,7 @@ import type { DashboardUser, StatusPageConfig } from './config.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 import { FORM_LIMIT, guard, type LoginDeps, loginRoutes } from './login.js';
-import { probeSection } from './probe-page.js';
+import { PROBE_RANGES, type ProbeRange, probeSection } from './probe-page.js';
 import { pageChecks, renderStatusPage, STATUS_DAYS, statusPageJson, statusPageModel } from './status-page.js';
 
 /**
@@ -181,7 +181,12 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     return undefined;
   };
 
-  const checkPage = async (who: SignedIn, record: CheckRecord, notice?: { ok: boolean; text: string }) => {
+  const checkPage = async (
+    who: SignedIn,
+    record: CheckRecord,
+    notice?: { ok: boolean; text: string },
+    range: ProbeRange = '24h',
+  ) => {
     const settings = deps.settings();
     const now = deps.clock.now();
     const [pings, flips, jobs] = await Promise.all([
@@ -189,7 +194,7 @@ export function dashboardApp(deps: DashboardDeps): Hono {
       deps.store.listFlips(record.uuid, {}),
       deps.store.listJobs(record.uuid, 50),
     ]);
-    const probe = record.def.probe ? await probeSection(deps.store, record, now) : undefined;
+    const probe = record.def.probe ? await probeSection(deps.store, record, now, range) : undefined;
     return page({
       title: record.def.name,
       user: frame(who),
@@ -216,7 +221,15 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     if (g instanceof Response) return g;
     const record = await findCheck(c.req.param('id'));
     if (!record) return c.html(notFoundPage('No such check.'), 404);
-    return c.html(await checkPage(g.who, record));
+    const range = c.req.query('range');
+    return c.html(
+      await checkPage(
+        g.who,
+        record,
+        undefined,
+        range && range in PROBE_RANGES ? (range as ProbeRange) : '24h',
+      ),
+    );
   });
 
   for (const action of ['pause', 'resume'] as const)
