@@ -36,7 +36,7 @@ th{font-size:.85rem;color:var(--muted);font-weight:600}
 .bars li{flex:1;min-width:2px;background:var(--none);border-radius:1px}
 .bars li.b-up{background:var(--up)}
 .bars li.b-down{background:repeating-linear-gradient(45deg,var(--down) 0 3px,color-mix(in srgb,var(--down) 70%,var(--bg)) 3px 5px)}
-.strip{height:1.1rem;width:10rem;margin:0}
+.strip{height:1.1rem;width:10rem;margin:0}.strip .u{fill:var(--up)}.strip .d{fill:var(--down)}.strip .n{fill:var(--none)}
 .legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);justify-content:space-between}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 pre,code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}

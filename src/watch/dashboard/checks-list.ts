@@ -79,8 +79,15 @@ export function listRows(
       unrouted: routing.unrouted,
     });
   }
+  return sortRows(rows);
+}
+
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+/** Down first, then late, up, new, paused; by name within each (`check-2` before `check-10`). */
+export function sortRows(rows: ListRow[]): ListRow[] {
   return rows.sort(
-    (a, b) => ORDER[a.status] - ORDER[b.status] || a.record.def.name.localeCompare(b.record.def.name),
+    (a, b) => ORDER[a.status] - ORDER[b.status] || byName(a.record.def.name, b.record.def.name),
   );
 }
 
@@ -97,12 +104,9 @@ export function stripSvg(strip: readonly Bucket[], unit: string): Html {
     while (j < strip.length && (strip[j] as Bucket).worst === state) j++;
     if (state === 'up') up += j - i;
     if (state === 'down') down += j - i;
-    const cls =
-      state === 'down' ? 'fill:var(--down)' : state === 'up' ? 'fill:var(--up)' : 'fill:var(--none)';
-    // Down slots are shorter than up ones: the shape says it too, not only the colour.
-    const y = state === 'down' ? 0 : state === 'up' ? 3 : 6;
-    const h = state === 'down' ? 18 : state === 'up' ? 12 : 6;
-    rects += `<rect x="${i * w}" y="${y}" width="${(j - i) * w - 1}" height="${h}" style="${cls}"/>`;
+    // Down slots are taller than up ones, no-data ones low: the shape says it, not only the colour.
+    const [cls, y, h] = state === 'down' ? ['d', 0, 18] : state === 'up' ? ['u', 3, 12] : ['n', 6, 6];
+    rects += `<rect class="${cls}" x="${i * w}" y="${y}" width="${(j - i) * w - 1}" height="${h}"/>`;
     i = j;
   }
   const label = `last ${strip.length} ${unit}: ${up} up, ${down} with downtime, ${strip.length - up - down} no data`;
@@ -124,6 +128,8 @@ export interface ListPage {
   readOnly: boolean;
   badgeKey: string;
   baseUrl: string;
+  /** The rows already rendered (the route renders them in slices, yielding between). */
+  rowHtml?: Html[];
 }
 
 const tagHref = (tags: readonly string[], q: string) => {
@@ -139,12 +145,10 @@ export function checkHref(record: CheckRecord, readOnly: boolean): string {
   return `/checks/${readOnly ? uniqueKey(record.uuid) : record.uuid}`;
 }
 
-export function renderList(p: ListPage): Html {
-  const counts: Record<CheckStatus, number> = { down: 0, late: 0, up: 0, new: 0, paused: 0 };
-  for (const r of p.rows) counts[r.status]++;
-  const rows = p.rows.map((row) => {
-    const d = row.record.def;
-    return html`<tr data-status="${row.status}">
+/** One row of the list. */
+export function renderRow(row: ListRow, p: Pick<ListPage, 'filter' | 'now' | 'readOnly'>): Html {
+  const d = row.record.def;
+  return html`<tr data-status="${row.status}">
 <td>${statusBadge(row.status)}</td>
 <td><a href="${checkHref(row.record, p.readOnly)}">${d.name}</a>${row.record.managed ? html` <span class="muted" title="defined in the config file">config</span>` : ''}
 ${row.unrouted ? html`<br><span class="warn" title="${row.warnings.join('; ')}">⚠ unrouted: notifies nobody</span>` : row.warnings.length > 0 ? html`<br><span class="warn">⚠ ${row.warnings.join('; ')}</span>` : ''}</td>
@@ -153,7 +157,12 @@ ${row.unrouted ? html`<br><span class="warn" title="${row.warnings.join('; ')}">
 <td class="hide-sm">${scheduleText(d)}</td>
 <td class="hide-sm">${stripSvg(row.strip, unitOf(d))}</td>
 </tr>`;
-  });
+}
+
+export function renderList(p: ListPage): Html {
+  const counts: Record<CheckStatus, number> = { down: 0, late: 0, up: 0, new: 0, paused: 0 };
+  for (const r of p.rows) counts[r.status]++;
+  const rows = p.rowHtml ?? p.rows.map((row) => renderRow(row, p));
   const summary = (['down', 'late', 'up', 'new', 'paused'] as const)
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s}`)

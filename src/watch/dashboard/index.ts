@@ -24,9 +24,19 @@ import {
   uptimeBadgeSvg,
 } from './badge.js';
 import { renderCheckPage } from './check-page.js';
-import { checkHref, listRows, renderList, STRIP_MAX_MS, STRIP_SLOTS, slotMs } from './checks-list.js';
+import {
+  checkHref,
+  type ListRow,
+  listRows,
+  renderList,
+  renderRow,
+  STRIP_MAX_MS,
+  STRIP_SLOTS,
+  slotMs,
+  sortRows,
+} from './checks-list.js';
 import type { DashboardUser, StatusPageConfig } from './config.js';
-import { html } from './html.js';
+import { type Html, html } from './html.js';
 import { page } from './layout.js';
 import { FORM_LIMIT, guard, type LoginDeps, loginRoutes } from './login.js';
 import { PROBE_RANGES, type ProbeRange, probeSection } from './probe-page.js';
@@ -59,6 +69,8 @@ export interface DashboardDeps {
 }
 
 const DAY = 86_400_000;
+const SLICE = 200;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const PUBLIC_CACHE_HEADER = 'public, max-age=30';
 
 export function dashboardApp(deps: DashboardDeps): Hono {
@@ -289,7 +301,26 @@ export function dashboardApp(deps: DashboardDeps): Hono {
         else flips.set(f.uuid, [f]);
       }
       const filter = { tags: c.req.queries('tag') ?? [], q: c.req.query('q') ?? '' };
-      const rows = listRows(records, (u) => flips.get(u) ?? [], { now, filter, routing: settings.routing });
+      // In slices of 200 checks, yielding between them: a 1 000-check list never holds ping
+      // intake up for the whole render.
+      const rows: ListRow[] = [];
+      for (let i = 0; i < records.length; i += SLICE) {
+        rows.push(
+          ...listRows(records.slice(i, i + SLICE), (u) => flips.get(u) ?? [], {
+            now,
+            filter,
+            routing: settings.routing,
+          }),
+        );
+        await yieldToLoop();
+      }
+      sortRows(rows);
+      const readOnly = g.who.user.readOnly;
+      const rowHtml: Html[] = [];
+      for (let i = 0; i < rows.length; i += SLICE) {
+        for (const row of rows.slice(i, i + SLICE)) rowHtml.push(renderRow(row, { filter, now, readOnly }));
+        await yieldToLoop();
+      }
       const allTags = [...new Set(records.flatMap((r) => r.def.tags))].sort();
       return c.html(
         page({
@@ -302,7 +333,8 @@ export function dashboardApp(deps: DashboardDeps): Hono {
             allTags,
             total: records.length,
             now,
-            readOnly: g.who.user.readOnly,
+            readOnly,
+            rowHtml,
             badgeKey: settings.badgeKey,
             baseUrl: settings.baseUrl,
           }),
