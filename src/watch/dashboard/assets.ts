@@ -49,7 +49,7 @@ input[type=text],input[type=password],input[type=search],select{background:var(-
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-bottom:.5rem}
 form.login{max-width:22rem;display:grid;gap:.5rem}
 .error{color:var(--down);font-weight:600}
-.row-actions{display:flex;gap:.5rem;flex-wrap:wrap}
+.row-actions{display:flex;gap:.5rem;flex-wrap:wrap;margin:.75rem 0}.row-actions form{margin:0}
 footer{max-width:72rem;margin:2rem auto;padding:0 1rem;color:var(--muted);font-size:.85rem}
 @media (max-width:40rem){.hide-sm{display:none}th,td{padding:.35rem .25rem}main{padding:.5rem}}
 `;

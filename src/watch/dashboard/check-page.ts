@@ -86,7 +86,7 @@ export function renderCheckPage(d: CheckPageData): Html {
       : html`<h2>Ping URLs</h2>
 <p><code>${uuidUrl}</code><br><code>${slugUrl}</code></p>
 ${integrationLines(uuidUrl, def.slug).map((l) => html`<h3 class="muted" style="font-size:.9rem">${l.title}</h3><pre data-copy>${l.text}</pre>`)}`;
-  const pings = html`<h2>${probe ? 'Results' : 'Ping log'}</h2>${
+  const pings = html`<h2>Ping log</h2>${
     d.pings.length === 0
       ? html`<p class="muted">No pings yet.</p>`
       : html`<table><thead><tr><th>#</th><th>Kind</th><th>Time</th><th class="hide-sm">Source</th><th class="hide-sm">rid</th><th>Duration</th><th>Body</th></tr></thead><tbody>${d.pings.map(
@@ -136,7 +136,7 @@ ${probe ? '' : html`<tr><th>Next ping expected</th><td>${ago(nextPingAt(def, sta
 ${actions}
 ${d.probe ?? ''}
 ${urls}
-${pings}
+${probe ? '' : pings}
 ${flips}
 ${jobs}
 </main>`;

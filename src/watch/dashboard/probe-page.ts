@@ -43,7 +43,7 @@ export function chartPoints(
 }
 
 /** A latency chart: average line, maximum as a lighter line, failures as marks under the axis. */
-export function latencySvg(points: readonly ChartPoint[], from: number, to: number): Html {
+export function latencySvg(points: readonly ChartPoint[], from: number, to: number, perResult = true): Html {
   const W = 720;
   const H = 160;
   const PAD = 28;
@@ -72,7 +72,7 @@ ${raw(`<path d="${line((p) => p.max)}" style="fill:none;stroke:var(--muted);stro
 ${raw(`<path d="${line((p) => p.ms)}" style="fill:none;stroke:var(--link);stroke-width:1.5"/>`)}
 ${raw(fails)}
 </svg>
-<p class="muted">Solid: ${points.length > 0 && points[0]?.ms !== points[0]?.max ? 'hourly average' : 'each result'}; dashed: highest; red marks: failures. ${utcText(from)} – ${utcText(to)}.</p>`;
+<p class="muted">Solid: ${perResult ? 'each result' : 'hourly average'}; dashed: highest; red marks: failures. ${utcText(from)} – ${utcText(to)}.</p>`;
 }
 
 /** Uptime per UTC day from the hourly aggregates (successful runs over runs), newest first. */
@@ -127,7 +127,7 @@ ${cert ? html`<p>Certificate valid until <strong>${cert}</strong></p>` : ''}
 <p class="row-actions">${(Object.keys(PROBE_RANGES) as ProbeRange[]).map((r) =>
     r === range ? html`<strong aria-current="true">${r}</strong>` : html`<a href="?range=${r}">${r}</a>`,
   )}</p>
-${latencySvg(chartPoints(range, results, hours, now), from, now)}
+${latencySvg(chartPoints(range, results, hours, now), from, now, range === '24h')}
 <h3>Uptime per day</h3>
 <ol class="bars" aria-label="uptime per day, oldest first">${[...days].reverse().map((d) => {
     const text = `${new Date(d.day).toISOString().slice(0, 10)}: ${formatUptime(d.ratio)}`;
