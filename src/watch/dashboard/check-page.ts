@@ -20,6 +20,7 @@ export interface CheckPageData {
   now: number;
   baseUrl: string;
   pingKey: string;
+  badgeKey: string;
   routing: Routing;
   pings: PingRecord[];
   flips: FlipRow[];
@@ -86,6 +87,15 @@ export function renderCheckPage(d: CheckPageData): Html {
       : html`<h2>Ping URLs</h2>
 <p><code>${uuidUrl}</code><br><code>${slugUrl}</code></p>
 ${integrationLines(uuidUrl, def.slug).map((l) => html`<h3 class="muted" style="font-size:.9rem">${l.title}</h3><pre data-copy>${l.text}</pre>`)}`;
+  const badge = `${d.baseUrl}/badge/${d.badgeKey}/${def.slug}`;
+  const badges = html`<h2>Badges</h2>
+<p><img src="${badge}.svg" alt="status badge of ${def.name}" height="20"> <img src="${badge}/uptime/7d.svg" alt="7 day uptime badge of ${def.name}" height="20"></p>
+<pre data-copy>${badge}.svg
+${badge}/uptime/24h.svg
+${badge}/uptime/7d.svg
+${badge}/uptime/30d.svg
+${badge}/shields.json</pre>
+${def.tags.length > 0 ? html`<p class="muted">By tag (the worst check with the tag): ${def.tags.map((t) => html`<code>${d.baseUrl}/badge/${d.badgeKey}/${t}.svg</code> `)}</p>` : ''}`;
   const pings = html`<h2>Ping log</h2>${
     d.pings.length === 0
       ? html`<p class="muted">No pings yet.</p>`
@@ -136,6 +146,7 @@ ${probe ? '' : html`<tr><th>Next ping expected</th><td>${ago(nextPingAt(def, sta
 ${actions}
 ${d.probe ?? ''}
 ${urls}
+${badges}
 ${probe ? '' : pings}
 ${flips}
 ${jobs}

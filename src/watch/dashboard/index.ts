@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Clock } from '../../lib/clock.js';
 import type { IdSource } from '../../lib/ids.js';
@@ -70,6 +70,9 @@ export interface DashboardDeps {
 
 const DAY = 86_400_000;
 const SLICE = 200;
+/** Inline style attributes are used (charts, strips); scripts only from this site. */
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const PUBLIC_CACHE_HEADER = 'public, max-age=30';
 
@@ -77,6 +80,24 @@ export function dashboardApp(deps: DashboardDeps): Hono {
   const app = new Hono();
   const cacheMs = deps.publicCacheMs ?? 10_000;
   const cache = new TtlCache<string, { body: string; type: string }>(cacheMs, 500, () => deps.clock.now());
+
+  // Dashboard pages: no framing (a pause button is not clickjacked), no uuid in a Referer, only
+  // this site's script, and never cached by a proxy. Only the dashboard's own paths: the ping
+  // and management APIs are mounted beside it.
+  const pageHeaders: MiddlewareHandler = async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('X-Frame-Options', 'DENY');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'same-origin');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  };
+  for (const path of ['/', '/login', '/logout', '/checks/*', '/status/*']) app.use(path, pageHeaders);
+  app.use('/badge/*', async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
 
   app.get(STYLESHEET_URL, (c) =>
     c.body(STYLESHEET, 200, {
@@ -217,6 +238,7 @@ export function dashboardApp(deps: DashboardDeps): Hono {
         now,
         baseUrl: settings.baseUrl,
         pingKey: settings.pingKey,
+        badgeKey: settings.badgeKey,
         routing: routingOf(record.def, settings.routing),
         pings,
         flips: flips.slice(0, 50),

@@ -64,6 +64,33 @@ describe('sign-in', () => {
     }
   });
 
+  test('after sign-in, `next` leads back on this site only', async () => {
+    const r = await rig();
+    try {
+      const go = async (next: string) => {
+        const b = r.browser(`192.0.2.${20 + next.length}`);
+        const { text } = await b.get(`/login?next=${encodeURIComponent(next)}`);
+        const res = await b.fetch('/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            csrf: Session.csrf(text),
+            user: 'admin',
+            password: PASSWORD,
+            next,
+          }).toString(),
+        });
+        return res.headers.get('location');
+      };
+      assert.equal(await go(`/checks/${UUID}`), `/checks/${UUID}`);
+      assert.equal(await go('//evil.example/x'), '/');
+      assert.equal(await go('/\\evil.example'), '/');
+      assert.equal(await go('https://evil.example/'), '/');
+    } finally {
+      await r.close();
+    }
+  });
+
   test('a wrong password and an unknown user get the same answer', async () => {
     const r = await rig();
     try {

@@ -201,6 +201,31 @@ describe('check page', () => {
     }
   });
 
+  test('badge URLs on the check page; pages are not framable, not cached, scripts only from the site', async () => {
+    const r = await rig();
+    try {
+      const { res, text } = await r.admin.get(`/checks/${A}`);
+      const key = r.watch.badgeKey();
+      assert.ok(text.includes(`https://watch.example.net/badge/${key}/alpha.svg`));
+      assert.ok(text.includes(`https://watch.example.net/badge/${key}/alpha/uptime/30d.svg`));
+      assert.ok(text.includes(`https://watch.example.net/badge/${key}/alpha/shields.json`));
+      assert.ok(text.includes(`https://watch.example.net/badge/${key}/prod.svg`));
+      assert.match(
+        res.headers.get('content-security-policy') ?? '',
+        /script-src 'self';.*frame-ancestors 'none'/,
+      );
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.equal(res.headers.get('referrer-policy'), 'same-origin');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      // The APIs beside the dashboard keep their own headers.
+      const ping = await r.request(`/ping/${A}`);
+      assert.equal(ping.headers.get('x-frame-options'), null);
+      assert.equal(await ping.text(), 'OK');
+    } finally {
+      await r.close();
+    }
+  });
+
   test('an unknown check is 404; signed out is a redirect to sign in', async () => {
     const r = await rig();
     try {
