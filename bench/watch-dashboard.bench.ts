@@ -296,10 +296,52 @@ async function intakeWithDashboard(users: string): Promise<void> {
   );
 }
 
+/** Sign-in answers for a wrong password and for an unknown user, at the default scrypt cost. */
+async function loginTiming(): Promise<void> {
+  const hash = await hashPassword(PASSWORD);
+  // Three users, so no name reaches the rate limit's 5 failures (each attempt from its own address).
+  const users = [0, 1, 2].map((k) => `  - { name: admin${k}, passwordHash: "${hash}" }`).join('\n');
+  const { watch, dir } = await build(`users:\n${users}\n`, new ManualClock(Date.now()));
+  const times: Record<'wrong' | 'unknown', number[]> = { wrong: [], unknown: [] };
+  const statuses = new Set<number>();
+  for (let i = 0; i < 24; i++) {
+    const kind = i % 2 === 0 ? 'wrong' : 'unknown';
+    const ip = `198.18.${i >> 8}.${i & 255}`;
+    const form = await watch.app.request('http://bench/login', { headers: { 'x-forwarded-for': ip } });
+    const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const t0 = performance.now();
+    const res = await watch.app.request('http://bench/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': ip },
+      body: new URLSearchParams({
+        csrf,
+        user: kind === 'wrong' ? `admin${(i >> 1) % 3}` : `nobody${i}`,
+        password: 'guess',
+      }).toString(),
+    });
+    await res.text();
+    if (i >= 4) times[kind].push(performance.now() - t0);
+    statuses.add(res.status);
+  }
+  process.stdout.write(
+    [
+      'sign-in with a wrong password vs an unknown user (scrypt ln=15, r=8, p=1), server-side:',
+      `  wrong password: ${stats(times.wrong)}`,
+      `  unknown user:   ${stats(times.unknown)}`,
+      `  answers: ${[...statuses].join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+  await watch.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export default async function (): Promise<void> {
   const hash = await hashPassword(PASSWORD, { ln: 10 });
   const users = `users:\n  - { name: admin, passwordHash: "${hash}" }\n`;
   await checksList(users);
   await statusPage();
+  await loginTiming();
   await intakeWithDashboard(users);
 }
