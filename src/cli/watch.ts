@@ -51,5 +51,24 @@ export async function main(argv: string[]): Promise<void> {
         exitWithError(err);
       }
     });
+  cmd
+    .command('hash-password')
+    .description(
+      'read a dashboard password from stdin (or a prompt on a terminal) and print its scrypt hash as the last line',
+    )
+    .action(async () => {
+      try {
+        const { readPassword } = await import('./read-password.js');
+        const { hashPassword } = await import('../watch/dashboard/password.js');
+        const password = await readPassword('Password: ');
+        if (password.length === 0) {
+          process.stderr.write('alertpath: an empty password cannot sign in\n');
+          process.exit(2);
+        }
+        process.stdout.write(`${await hashPassword(password)}\n`);
+      } catch (err) {
+        exitWithError(err);
+      }
+    });
   await runCommand(cmd, argv);
 }

@@ -6,6 +6,7 @@ import type { CheckDef, KeywordFilter, MaintenanceWindow } from './checks/model.
 import { NO_FILTER, SLUG_PATTERN, UUID_PATTERN } from './checks/model.js';
 import { onCalendarProblem } from './checks/oncalendar.js';
 import { canonicalTimezone, cronProblem, timezoneProblem } from './checks/schedule.js';
+import { dashboardFields } from './dashboard/config.js';
 import { peerCheckName, zInstanceName, zPeer } from './peers/config.js';
 import { probeFields, probeInfo, probeProblems, probeSpec } from './probes/config.js';
 import type { ProbeSpec } from './probes/spec.js';
@@ -175,6 +176,8 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
       /** This instance's name, as its peers know it (needed with `peers`). */
       name: zInstanceName.optional(),
       peers: z.array(zPeer).default([]),
+      /** The dashboard: users, public status pages, the badge key (./dashboard/config.ts). */
+      ...dashboardFields,
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -235,6 +238,30 @@ export function watchConfigSchema(channelConfigSchema: ChannelSchema) {
         if (problem) ctx.addIssue({ code: 'custom', path: ['peers', i, 'name'], message: problem });
         peerNames.add(peer.name);
       });
+      const seen = (items: Array<{ key: string }>, section: string, key: string, what: string) => {
+        const set = new Set<string>();
+        items.forEach((item, i) => {
+          if (set.has(item.key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [section, i, key],
+              message: `duplicate ${what} "${item.key}"`,
+            });
+          set.add(item.key);
+        });
+      };
+      seen(
+        cfg.users.map((u) => ({ key: u.name })),
+        'users',
+        'name',
+        'user',
+      );
+      seen(
+        cfg.statusPages.map((p) => ({ key: p.slug })),
+        'statusPages',
+        'slug',
+        'status page',
+      );
     });
 }
 

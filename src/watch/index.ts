@@ -22,6 +22,7 @@ import {
   loadWatchConfig,
   type WatchConfig,
 } from './config.js';
+import { dashboardApp } from './dashboard/index.js';
 import { WatchEngine } from './engine/index.js';
 import { type ApiKeyInfo, type ApiSettings, apiApp, hashApiKey } from './http/api/index.js';
 import { pingApp } from './http/ping.js';
@@ -75,6 +76,8 @@ export interface Watch {
   metrics: WatchMetrics;
   config(): WatchConfig;
   pingKey(): string;
+  /** The key in badge URLs. */
+  badgeKey(): string;
   setBaseUrl(url: string): void;
   /**
    * Each configured channel's health from its last delivery try: `broken` when it failed
@@ -92,6 +95,8 @@ interface Runtime {
   transports: Map<string, ChannelTransport>;
   apiKeys: Map<string, ApiKeyInfo>;
   pingKey: string;
+  /** The key in badge URLs (`badgeKey`, or generated and stored like the ping key). */
+  badgeKey: string;
   baseUrl: string;
   probes: ProbeBinding[];
   peers: PeerTarget[];
@@ -235,6 +240,22 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     }),
   );
   app.route('/', apiApp({ store, engine, clock, ids, settings: apiSettings }));
+  app.route(
+    '/',
+    dashboardApp({
+      store,
+      engine,
+      clock,
+      ids,
+      settings: () => ({
+        ...apiSettings(),
+        pingKey: runtime.pingKey,
+        badgeKey: runtime.badgeKey,
+        users: runtime.config.users,
+        statusPages: runtime.config.statusPages,
+      }),
+    }),
+  );
 
   let pruneTimer: NodeJS.Timeout | undefined;
   let healthTimer: NodeJS.Timeout | undefined;
@@ -257,6 +278,7 @@ export async function buildWatch(options: WatchOptions, deps: WatchDeps): Promis
     metrics,
     config: () => runtime.config,
     pingKey: () => runtime.pingKey,
+    badgeKey: () => runtime.badgeKey,
     channelHealth: () => engine.outbox.channelHealth(),
     setBaseUrl(url) {
       if (!runtime.config.baseUrl && !options.baseUrl) runtime.baseUrl = url.replace(/\/$/, '');
@@ -381,6 +403,11 @@ async function makeRuntime(
     stored = await store.listApiKeys();
   }
   for (const k of stored) apiKeys.set(k.hash, { name: k.name, readOnly: k.readOnly });
+  let badgeKey = config.badgeKey ?? (await store.getSetting('badge_key'));
+  if (!badgeKey) {
+    badgeKey = ids.secret(12);
+    await store.setSetting('badge_key', badgeKey);
+  }
 
   const baseUrl = (options.baseUrl ?? config.baseUrl ?? currentBaseUrl ?? 'http://127.0.0.1:8000').replace(
     /\/$/,
@@ -394,7 +421,16 @@ async function makeRuntime(
     const uuid = uuidByName.get(def.name);
     if (uuid) probes.push({ uuid, spec });
   }
-  return { config, transports, apiKeys, pingKey, baseUrl, probes, peers: peerTargets(config.peers) };
+  return {
+    config,
+    transports,
+    apiKeys,
+    pingKey,
+    badgeKey,
+    baseUrl,
+    probes,
+    peers: peerTargets(config.peers),
+  };
 }
 
 function announce(deps: WatchDeps): (line: string) => void {

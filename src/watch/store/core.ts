@@ -44,6 +44,7 @@ import {
   PROBE_RESULTS_KEPT,
   type ProbeHourRow,
   type ProbeResultRow,
+  type SessionRow,
   type Store,
   type SyncResult,
   type TransitionWrite,
@@ -216,6 +217,41 @@ export class SqlStore implements Store {
       range.to ?? FOREVER,
     ]);
     return rows.map(toProbeHour);
+  }
+
+  async flipsSince(from: number): Promise<Array<FlipRow & { uuid: string }>> {
+    const rows = await this.all<Parameters<typeof toFlip>[0] & { uuid: string }>(SQL.flipsSince, [from]);
+    return rows.map((r) => ({ uuid: r.uuid, ...toFlip(r) }));
+  }
+
+  async insertSession(s: SessionRow): Promise<void> {
+    await this.run(SQL.pruneSessions, [s.createdAt]);
+    await this.run(SQL.insertSession, [s.idHash, s.user, s.csrf, s.createdAt, s.expiresAt]);
+  }
+
+  async getSession(idHash: string, now: number): Promise<SessionRow | undefined> {
+    const r = (
+      await this.all<{
+        id_hash: string;
+        user_name: string;
+        csrf: string;
+        created_at: number | string;
+        expires_at: number | string;
+      }>(SQL.getSession, [idHash, now])
+    )[0];
+    return r
+      ? {
+          idHash: r.id_hash,
+          user: r.user_name,
+          csrf: r.csrf,
+          createdAt: Number(r.created_at),
+          expiresAt: Number(r.expires_at),
+        }
+      : undefined;
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.run(SQL.deleteSession, [idHash]);
   }
 
   /**

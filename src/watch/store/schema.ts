@@ -155,6 +155,21 @@ CREATE TABLE channel_outcomes (
 );
 `,
   },
+  {
+    // Dashboard sessions, in the store so several instances on one PostgreSQL share them. The id
+    // is kept hashed: a leaked database does not log anyone in.
+    version: 5,
+    sql: `
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration> = SOURCE;

@@ -245,6 +245,15 @@ export const SQL = {
   pingBody: 'SELECT body FROM pings WHERE check_id = (SELECT id FROM checks WHERE uuid = ?) AND n = ?',
   listFlips: `SELECT at, from_status, to_status, reason FROM flips
     WHERE check_id = (SELECT id FROM checks WHERE uuid = ?) AND at >= ? AND at < ? ORDER BY id DESC`,
+  /** Every check's flips since a time (the dashboard's strips), oldest first. */
+  flipsSince: `SELECT c.uuid, f.at, f.from_status, f.to_status, f.reason FROM flips f
+    JOIN checks c ON c.id = f.check_id WHERE f.at >= ? ORDER BY f.id`,
+  insertSession:
+    'INSERT INTO sessions (id_hash, user_name, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  getSession:
+    'SELECT id_hash, user_name, csrf, created_at, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
+  deleteSession: 'DELETE FROM sessions WHERE id_hash = ?',
+  pruneSessions: 'DELETE FROM sessions WHERE expires_at <= ?',
   listResults: `SELECT n, at, ok, latency_ms, message FROM probe_results
     WHERE check_id = (SELECT id FROM checks WHERE uuid = ?) ORDER BY n DESC LIMIT ?`,
   listHours: `SELECT hour, probes, failures, latency_sum, latency_max FROM probe_hourly

@@ -80,6 +80,15 @@ export interface FlipRow {
   reason: FlipReason;
 }
 
+/** A dashboard login session; `idHash` is the sha256 of the cookie's id. */
+export interface SessionRow {
+  idHash: string;
+  user: string;
+  csrf: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface ApiKeyRow {
   name: string;
   hash: string;
@@ -165,6 +174,15 @@ export interface Store {
   listProbeResults(uuid: string, limit: number): Promise<ProbeResultRow[]>;
   /** Hourly aggregates with `from <= hour < to`, oldest first. */
   listProbeHours(uuid: string, range: { from?: number; to?: number }): Promise<ProbeHourRow[]>;
+
+  /** Every check's flips with `at >= from`, oldest first (the dashboard's strips). */
+  flipsSince(from: number): Promise<Array<FlipRow & { uuid: string }>>;
+
+  /** Dashboard sessions (shared by every instance on one database); expired ones are dropped. */
+  insertSession(session: SessionRow): Promise<void>;
+  /** The session while it has not expired at `now`. */
+  getSession(idHash: string, now: number): Promise<SessionRow | undefined>;
+  deleteSession(idHash: string): Promise<void>;
 
   /** Claims due jobs (and jobs whose claimer's lease ran out) with a conditional update. */
   claimJobs(now: number, limit: number, leaseMs: number): Promise<OutboxJob[]>;
