@@ -149,6 +149,8 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     return c.body(out?.body ?? '', 200, {
       'Content-Type': out?.type ?? 'text/plain',
       'Cache-Control': PUBLIC_CACHE_HEADER,
+      // The JSON is public: other sites may show it.
+      ...(json ? { 'Access-Control-Allow-Origin': '*' } : {}),
     });
   });
 
