@@ -37,7 +37,7 @@ th{font-size:.85rem;color:var(--muted);font-weight:600}
 .bars li.b-up{background:var(--up)}
 .bars li.b-down{background:repeating-linear-gradient(45deg,var(--down) 0 3px,color-mix(in srgb,var(--down) 70%,var(--bg)) 3px 5px)}
 .strip{height:1.1rem;width:10rem;margin:0}.strip .u{fill:var(--up)}.strip .d{fill:var(--down)}.strip .n{fill:var(--none)}
-.legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);justify-content:space-between}
+.legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);justify-content:space-between}.legend strong{color:var(--fg);font-size:1rem}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 pre,code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
