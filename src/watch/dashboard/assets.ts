@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 
 export const STYLESHEET = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--card:#f6f8fa;
---up:#1a7f37;--late:#9a6700;--down:#cf222e;--none:#afb8c1;--paused:#6e7781;--link:#0969da;--warn-bg:#fff8c5}
+--up:#1a7f37;--late:#9a6700;--down:#cf222e;--none:#afb8c1;--paused:#6e7781;--link:#0969da;--on-link:#fff;--warn-bg:#fff8c5}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--card:#161b22;
---up:#3fb950;--late:#d29922;--down:#f85149;--none:#484f58;--paused:#8b949e;--link:#58a6ff;--warn-bg:#3b2e00}}
+--up:#3fb950;--late:#d29922;--down:#f85149;--none:#484f58;--paused:#8b949e;--link:#58a6ff;--on-link:#0d1117;--warn-bg:#3b2e00}}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
 a{color:var(--link)}
@@ -44,10 +44,10 @@ pre{background:var(--card);border:1px solid var(--line);border-radius:6px;paddin
 .copy{position:relative}.copy button{position:absolute;top:.3rem;right:.3rem}
 button,input,select{font:inherit;color:inherit}
 button{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.25rem .75rem;cursor:pointer}
-button.primary{background:var(--link);border-color:var(--link);color:#fff}
+button.primary{background:var(--link);border-color:var(--link);color:var(--on-link)}
 input[type=text],input[type=password],input[type=search],select{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:.3rem .5rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-bottom:.5rem}
-form.login{max-width:22rem;display:grid;gap:.5rem}
+form.login{max-width:22rem;display:grid;gap:.75rem}form.login label{display:grid;gap:.2rem}
 .error{color:var(--down);font-weight:600}
 .row-actions{display:flex;gap:.5rem;flex-wrap:wrap;margin:.75rem 0}.row-actions form{margin:0}
 footer{max-width:72rem;margin:2rem auto;padding:0 1rem;color:var(--muted);font-size:.85rem}
