@@ -54,7 +54,10 @@ footer{max-width:72rem;margin:2rem auto;padding:0 1rem;color:var(--muted);font-s
 @media (max-width:40rem){.hide-sm{display:none}th,td{padding:.35rem .25rem}main{padding:.5rem}}
 `;
 
-/** Live refresh (pages with data-refresh re-fetch themselves and swap <main>) and copy buttons. */
+/**
+ * Live refresh (pages with data-refresh re-fetch themselves and swap <main>; an ended session
+ * goes to the sign-in page) and copy buttons.
+ */
 export const SCRIPT = `(function(){
 "use strict";
 function copyButtons(root){root.querySelectorAll("pre[data-copy]").forEach(function(pre){
@@ -67,6 +70,7 @@ var main=document.querySelector("main[data-refresh]");
 if(main){var ms=Number(main.getAttribute("data-refresh"))||2000;
 setInterval(function(){if(document.hidden)return;
 fetch(location.href,{headers:{"X-Refresh":"1"},credentials:"same-origin"}).then(function(r){
+if(r.redirected&&new URL(r.url).pathname==="/login"){location.href=r.url;return null}
 if(!r.ok)return null;return r.text()}).then(function(t){if(!t)return;
 var doc=new DOMParser().parseFromString(t,"text/html");var next=doc.querySelector("main");
 if(!next)return;var cur=document.querySelector("main");var a=document.activeElement;
