@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { silentLogger } from '../src/lib/log.js';
 import { hashPassword } from '../src/watch/dashboard/password.js';
 import { buildWatch, type Watch } from '../src/watch/index.js';
-import { cliArgv } from '../test/helpers/cli.js';
 import { ManualClock } from '../test/helpers/clock.js';
 import { freePort } from '../test/helpers/ports.js';
 import { fakeChannels } from '../test/watch/rig.js';
+import { cpuSeconds, startWatchProcess } from './watch-process.js';
 
 /**
  * The dashboard's server-side render times, in-process (app.request: routing, store reads,
@@ -23,16 +22,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const PASSWORD = 'bench password';
 const uuidFor = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; else NaN). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -198,27 +187,8 @@ async function intakeWithDashboard(users: string): Promise<void> {
   );
   writeFileSync(join(dir, 'watch.yaml'), `${users}checks:\n${lines.join('\n')}\n`);
   const port = await freePort();
-  const argv = cliArgv([
-    'watch',
-    '--config',
-    join(dir, 'watch.yaml'),
-    '--data',
-    dir,
-    '--listen',
-    `127.0.0.1:${port}`,
-  ]);
-  const pinned = process.platform === 'linux';
-  const child = pinned
-    ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      seen += d;
-      if (seen.includes('serving http')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`watch exited ${code}: ${seen}`)));
-  });
+  const args = ['--config', join(dir, 'watch.yaml'), '--data', dir, '--listen', `127.0.0.1:${port}`];
+  const { child, pinned } = await startWatchProcess(args);
   const base = `http://127.0.0.1:${port}`;
   const cookie = await signIn((path, init) => fetch(`${base}${path}`, { ...init, redirect: 'manual' }));
   const pool = new Pool(base, { connections: CLIENTS, pipelining: 1 });

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { cliArgv } from '../test/helpers/cli.js';
 import { freePort } from '../test/helpers/ports.js';
+import { cpuSeconds, startWatchProcess } from './watch-process.js';
 
 /**
  * Durable ping intake: `alertpath watch` in its own process (pinned to one core with taskset when
@@ -18,16 +17,6 @@ const MEASURE_MS = 5000;
 
 function uuidFor(i: number): string {
   return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; else NaN). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 function pct(sorted: number[], p: number): number {
@@ -45,8 +34,7 @@ export default async function (): Promise<void> {
   const port = await freePort();
   // WATCH_BENCH_DATABASE_URL=postgres://… measures the PostgreSQL store instead of SQLite.
   const database = process.env.WATCH_BENCH_DATABASE_URL;
-  const argv = cliArgv([
-    'watch',
+  const args = [
     '--config',
     config,
     '--data',
@@ -54,19 +42,8 @@ export default async function (): Promise<void> {
     '--listen',
     `127.0.0.1:${port}`,
     ...(database ? ['--database', database] : []),
-  ]);
-  const pinned = process.platform === 'linux';
-  const child = pinned
-    ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      seen += d;
-      if (seen.includes('serving http')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`watch exited ${code}: ${seen}`)));
-  });
+  ];
+  const { child, pinned } = await startWatchProcess(args);
 
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CLIENTS, pipelining: 1 });
   let measuring = false;

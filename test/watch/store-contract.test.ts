@@ -320,6 +320,51 @@ for (const [kind, factory, skip] of [
         { keepPings: 3 },
       ));
 
+    test("flipsSince: every check's flips from a time on, oldest first, with their uuid", () =>
+      withStore(factory, async (store) => {
+        await store.insertCheck(record({}, UUID_A));
+        await store.insertCheck(record({ name: 'b', slug: 'b' }, UUID_B));
+        const flip = (at: number, to: 'up' | 'down'): Flip => ({
+          from: to === 'up' ? 'down' : 'up',
+          to,
+          at,
+          reason: 'success',
+        });
+        await store.transition(UUID_A, () => ({ flip: flip(T0, 'down'), result: null }));
+        await store.transition(UUID_B, () => ({ flip: flip(T0 + MIN, 'down'), result: null }));
+        await store.transition(UUID_A, () => ({ flip: flip(T0 + 2 * MIN, 'up'), result: null }));
+        assert.deepEqual(
+          (await store.flipsSince(T0 + 1)).map((f) => [f.uuid, f.at, f.to]),
+          [
+            [UUID_B, T0 + MIN, 'down'],
+            [UUID_A, T0 + 2 * MIN, 'up'],
+          ],
+        );
+      }));
+
+    test('sessions: shared by every handle on the database, gone when expired or deleted', async () => {
+      const h = await factory();
+      try {
+        const a = await h.open();
+        const b = await h.open();
+        const s = { idHash: 'h1', user: 'admin', csrf: 'c1', createdAt: T0, expiresAt: T0 + HOUR };
+        await a.insertSession(s);
+        assert.deepEqual(await b.getSession('h1', T0 + MIN), s);
+        assert.equal(await b.getSession('h1', T0 + HOUR), undefined, 'expired');
+        assert.equal(await b.getSession('other', T0), undefined);
+        await b.deleteSession('h1');
+        assert.equal(await a.getSession('h1', T0 + MIN), undefined);
+        // A new session drops the expired ones.
+        await a.insertSession({ ...s, idHash: 'old', expiresAt: T0 + MIN });
+        await a.insertSession({ ...s, idHash: 'new', createdAt: T0 + HOUR, expiresAt: T0 + 2 * HOUR });
+        assert.equal(await a.getSession('old', 0), undefined);
+        await a.close();
+        await b.close();
+      } finally {
+        await h.cleanup();
+      }
+    });
+
     test('flips: newest first, filtered by [from, to); prune drops old ones', () =>
       withStore(factory, async (store) => {
         await store.insertCheck(record({}, UUID_A));

@@ -150,7 +150,7 @@ export function renderRow(row: ListRow, p: Pick<ListPage, 'filter' | 'now' | 're
   const d = row.record.def;
   return html`<tr data-status="${row.status}">
 <td>${statusBadge(row.status)}</td>
-<td><a href="${checkHref(row.record, p.readOnly)}">${d.name}</a>${row.record.managed ? html` <span class="muted" title="defined in the config file">config</span>` : ''}
+<td><a href="${checkHref(row.record, p.readOnly)}">${d.name}</a>${row.record.managed ? html` <span class="muted" title="defined in the config file">from config</span>` : ''}
 ${row.unrouted ? html`<br><span class="warn" title="${row.warnings.join('; ')}">⚠ unrouted: notifies nobody</span>` : row.warnings.length > 0 ? html`<br><span class="warn">⚠ ${row.warnings.join('; ')}</span>` : ''}</td>
 <td class="hide-sm">${d.tags.map((t) => html`<a class="tag" href="${tagHref([...new Set([...p.filter.tags, t])], p.filter.q)}">${t}</a>`)}</td>
 <td>${ago(row.record.state.lastPing, p.now)}</td>

@@ -149,6 +149,8 @@ export function dashboardApp(deps: DashboardDeps): Hono {
     return c.body(out?.body ?? '', 200, {
       'Content-Type': out?.type ?? 'text/plain',
       'Cache-Control': PUBLIC_CACHE_HEADER,
+      // The JSON is public: other sites may show it.
+      ...(json ? { 'Access-Control-Allow-Origin': '*' } : {}),
     });
   });
 
@@ -314,8 +316,11 @@ export function dashboardApp(deps: DashboardDeps): Hono {
       if (g instanceof Response) return g;
       const now = deps.clock.now();
       const records = await deps.store.listChecks();
-      const since =
-        now - Math.min(STRIP_MAX_MS, Math.max(0, ...records.map((r) => slotMs(r.def) * STRIP_SLOTS)));
+      // The longest strip decides how far back flips are read (a loop: 100 000 checks are too
+      // many arguments for Math.max).
+      let span = 0;
+      for (const r of records) span = Math.max(span, slotMs(r.def) * STRIP_SLOTS);
+      const since = now - Math.min(STRIP_MAX_MS, span);
       const flips = new Map<string, FlipRow[]>();
       for (const f of await deps.store.flipsSince(since)) {
         const list = flips.get(f.uuid);

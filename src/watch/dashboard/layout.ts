@@ -1,4 +1,5 @@
 import { formatDuration } from '../../lib/duration.js';
+import { formatUtc } from '../checks/message.js';
 import type { CheckStatus } from '../checks/model.js';
 import { SCRIPT_URL, STYLESHEET_URL } from './assets.js';
 import { type Html, html } from './html.js';
@@ -41,10 +42,8 @@ export function statusBadge(status: CheckStatus, word = WORDS[status]): Html {
   return html`<span class="status s-${status}">${word}</span>`;
 }
 
-/** `2026-11-25 03:00:12 UTC`. */
-export function utcText(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
+/** `2026-11-25 03:00:12 UTC`, as notifications write times. */
+export const utcText = formatUtc;
 
 /** `3 min ago` with the exact time in a tooltip, in a <time> element. */
 export function ago(ms: number | null, now: number, never = 'never'): Html {

@@ -1,7 +1,8 @@
 import { formatDuration } from '../../lib/duration.js';
+import { formatUtc } from '../checks/message.js';
 import type { CheckRecord } from '../checks/model.js';
 import type { ProbeHourRow, ProbeResultRow, Store } from '../store/types.js';
-import { type Html, html, raw } from './html.js';
+import { escapeHtml, type Html, html, raw } from './html.js';
 import { ago, utcText } from './layout.js';
 import { formatUptime, utcDay } from './uptime.js';
 
@@ -60,6 +61,14 @@ export function latencySvg(points: readonly ChartPoint[], from: number, to: numb
         `<rect x="${(x(p.at) - 1.5).toFixed(1)}" y="${H - 14}" width="3" height="10" style="fill:var(--down)"/>`,
     )
     .join('');
+  // One transparent hit area per point, with its tooltip (no script needed).
+  const slot = Math.max(2, (W - PAD - 4) / points.length);
+  const tips = points
+    .map((p) => {
+      const tip = `${formatUtc(p.at)}: ${formatDuration(p.ms)}${p.max !== p.ms ? `, highest ${formatDuration(p.max)}` : ''}${p.ok ? '' : ', failed'}`;
+      return `<rect x="${(x(p.at) - slot / 2).toFixed(1)}" y="0" width="${slot.toFixed(1)}" height="${H}" style="fill:transparent"><title>${escapeHtml(tip)}</title></rect>`;
+    })
+    .join('');
   const avg = points.reduce((s, p) => s + p.ms, 0) / points.length;
   const failures = points.filter((p) => !p.ok).length;
   const label = `latency: average ${formatDuration(avg)}, highest ${formatDuration(top)}, ${failures} ${failures === 1 ? 'period' : 'periods'} with failures`;
@@ -71,6 +80,7 @@ export function latencySvg(points: readonly ChartPoint[], from: number, to: numb
 ${raw(`<path d="${line((p) => p.max)}" style="fill:none;stroke:var(--muted);stroke-width:1;stroke-dasharray:3 2"/>`)}
 ${raw(`<path d="${line((p) => p.ms)}" style="fill:none;stroke:var(--link);stroke-width:1.5"/>`)}
 ${raw(fails)}
+${raw(tips)}
 </svg>
 <p class="muted">Solid: ${perResult ? 'each result' : 'hourly average'}; dashed: highest; red marks: failures. ${utcText(from)} – ${utcText(to)}.</p>`;
 }

@@ -67,6 +67,9 @@ statusPages:
       await page.waitForSelector('.status.s-paused', { timeout: 5000 });
       assert.equal((await live.watch.store.getCheck(UUID))?.state.status, 'paused');
       assert.ok(await page.isVisible('button:has-text("Resume")'));
+      // When the session is gone, the next live refresh goes to the sign-in page.
+      await context.clearCookies();
+      await page.waitForURL(/\/login\?next=/, { timeout: 10_000 });
     } finally {
       await context.close();
     }

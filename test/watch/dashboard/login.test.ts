@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -148,6 +148,25 @@ describe('sign-in', () => {
       assert.equal((await again.fetch('/')).status, 200);
       await r.clock.advance(7 * 86_400_000 + 1000);
       assert.equal((await again.fetch('/')).status, 302, 'expired after 7 days');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('config reload', () => {
+  test('a user removed from the config is signed out; a new one can sign in', async () => {
+    const r = await rig();
+    try {
+      const b = r.browser();
+      await b.login('admin', PASSWORD);
+      assert.equal((await b.fetch('/')).status, 200);
+      const config = readFileSync(r.configFile as string, 'utf8');
+      writeFileSync(r.configFile as string, config.replace(/ {2}- \{ name: admin,.*\n/, ''));
+      assert.equal(await r.watch.reload(), true);
+      assert.equal((await b.fetch('/')).status, 302, 'signed out');
+      assert.equal((await r.browser('192.0.2.77').login('reader', READER_PASSWORD)).status, 303);
+      assert.equal((await r.browser('192.0.2.78').login('admin', PASSWORD)).status, 401);
     } finally {
       await r.close();
     }

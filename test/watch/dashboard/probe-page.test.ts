@@ -43,6 +43,7 @@ test('probe page: latency chart over 24h / 7d / 30d, uptime per day, failures, c
     const week = (await admin.get(`/checks/${uuid}?range=7d`)).text;
     assert.match(week, /aria-label="latency: average 2\dms, highest 26ms, 1 period with failures"/);
     assert.match(week, /<strong aria-current="true">7d<\/strong>/);
+    assert.match(week, /<title>2026-11-22 02:00:00 UTC: 2\dms, failed<\/title>/, 'a tooltip per point');
   } finally {
     await r.close();
   }

@@ -105,6 +105,7 @@ describe('public status pages', () => {
       await history(r);
       const res = await r.request('/status/main.json');
       assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), '*');
       const text = await res.text();
       const doc = JSON.parse(text);
       assert.equal(doc.title, 'Example & Co status');
