@@ -58,6 +58,8 @@ export interface Container {
   /** `command` and `args` joined, as the shell would see them. */
   commandText?: string;
   commandLocation?: Location;
+  /** Each `command`/`args` string with its own positions (a block scalar maps line by line). */
+  commandParts?: EmbeddedText[];
   location: Location;
   /** Volume names this container mounts. */
   mounts: string[];
@@ -236,6 +238,8 @@ export interface ImageUse {
     | 'dockerfile'
     | 'ansible';
   location: Location;
+  /** The `tag:` of an `image: {repository, tag}` object, where a mutable tag is reported. */
+  tagLocation?: Location;
   object?: ObjectRef;
   alertPath: boolean;
   /** The workload the image runs in, when it is one (alert-path membership comes from it). */

@@ -339,7 +339,41 @@ describe('other sources', () => {
     const res = await auditJson(['.'], { cwd: dir });
     assert.deepEqual(byRule(res.report, 'yaml-invalid'), []);
     assert.ok(res.report.notes.some((n) => n.file === 'chart/templates' && /helm template/.test(n.message)));
-    assert.equal(byRule(res.report, 'image-mutable-tag')[0]?.line, 2);
+    assert.equal(byRule(res.report, 'image-mutable-tag')[0]?.line, 3, 'at the tag: line, what is wrong');
+  });
+});
+
+describe('precise locations', () => {
+  it('runtime-install points at the install line inside a block scalar; a split command at the command', async () => {
+    const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: relay, namespace: monitoring }
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: python:3.12-slim
+          command: ["/bin/sh", "-c"]
+          args:
+            - |
+              set -eu
+              echo starting
+              pip install --no-cache-dir fastapi uvicorn
+              exec uvicorn app:app
+        - name: b
+          image: python:3.12-slim
+          command: ["pip", "install", "requests"]
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'deploy.yaml': deploy }) });
+    const found = byRule(res.report, 'runtime-install').map((f) => [f.line, f.column]);
+    const lines = deploy.split('\n');
+    const pip = lines.findIndex((l) => l.includes('pip install --no-cache-dir')) + 1;
+    const split = lines.findIndex((l) => l.includes('["pip", "install"')) + 1;
+    assert.deepEqual(found, [
+      [pip, (lines[pip - 1] as string).indexOf('pip') + 1],
+      [split, (lines[split - 1] as string).indexOf('[') + 1],
+    ]);
   });
 });
 

@@ -233,6 +233,14 @@ function readContainers(y: YamlDoc, podSpec: Node | undefined, workload: Workloa
       if (parts.length > 0) {
         container.commandText = parts.join(' ');
         container.commandLocation = y.at(commandNode ?? argsNode);
+        container.commandParts = [commandNode, argsNode].flatMap((n) => {
+          if (!n) return [];
+          const nodes = y.isSeq(n) ? y.items(n) : [n];
+          return nodes.flatMap((item, i) => {
+            const e = y.embedded(item, `command[${i}]`);
+            return e ? [e] : [];
+          });
+        });
       }
       workload.containers.push(container);
     }
