@@ -283,8 +283,11 @@ export interface Model {
    * (`alertmanagerConfiguration`): their route is the main route, not scoped to a namespace.
    */
   globalAlertmanagerConfigs: Array<{ name: string; namespace?: string }>;
-  /** Namespaces whose Alertmanager has `alertmanagerConfigMatcherStrategy: None`. */
-  matcherStrategyNone: Set<string>;
+  /**
+   * The Alertmanagers' `alertmanagerConfigMatcherStrategy.type` (`OnNamespace`, the default;
+   * `OnNamespaceExceptForAlertmanagerNamespace`; `None`), with the Alertmanager's namespace.
+   */
+  matcherStrategies: Array<{ namespace?: string; type: string }>;
   /** Files (as reported) whose image and runtime-install findings are at most info. */
   notDeployed: Set<string>;
   /**
@@ -313,7 +316,7 @@ export function emptyModel(): Model {
     encrypted: [],
     unreadable: [],
     globalAlertmanagerConfigs: [],
-    matcherStrategyNone: new Set(),
+    matcherStrategies: [],
     notDeployed: new Set(),
     deferred: [],
     notes: [],

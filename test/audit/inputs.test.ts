@@ -241,6 +241,36 @@ spec:
     );
   });
 
+  it('OnNamespaceExceptForAlertmanagerNamespace: a CRD beside the Alertmanager sees every alert, one elsewhere does not', async () => {
+    const crd = (ns: string) => `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: deadman, namespace: ${ns} }
+spec:
+  route:
+    receiver: deadman
+    routes:
+      - matchers: [{ name: alertname, value: Watchdog }]
+        receiver: deadman
+  receivers:
+    - name: deadman
+      webhookConfigs: [{ url: "https://hc-ping.com/abc", sendResolved: true }]
+`;
+    const am = `apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: { name: main, namespace: monitoring }
+spec:
+  replicas: 2
+  alertmanagerConfigMatcherStrategy: { type: OnNamespaceExceptForAlertmanagerNamespace }
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'own.yaml': crd('monitoring'), 'other.yaml': crd('apps'), 'am.yaml': am }),
+    });
+    assert.deepEqual(
+      byRule(res.report, 'deadman-send-resolved').map((f) => f.file),
+      ['own.yaml'],
+    );
+  });
+
   it('the CRD named by alertmanagerConfiguration is the global config: its root takes Watchdog', async () => {
     const crd = `apiVersion: monitoring.coreos.com/v1alpha1
 kind: AlertmanagerConfig

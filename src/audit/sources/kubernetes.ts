@@ -327,8 +327,12 @@ function readAlertmanagerCrd(y: YamlDoc, node: Node | undefined, meta: ObjectMet
   }
   const priority = y.str(y.get(spec, 'priorityClassName'));
   if (priority) workload.priorityClassName = priority;
-  if (y.str(y.path(spec, 'alertmanagerConfigMatcherStrategy', 'type')) === 'None')
-    model.matcherStrategyNone.add(meta.namespace ?? '');
+  const strategy = y.str(y.path(spec, 'alertmanagerConfigMatcherStrategy', 'type'));
+  if (strategy)
+    model.matcherStrategies.push({
+      type: strategy,
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+    });
   const globalName = y.str(y.path(spec, 'alertmanagerConfiguration', 'name'));
   if (globalName)
     model.globalAlertmanagerConfigs.push({
