@@ -254,6 +254,28 @@ export interface Entrypoint extends Subject {
   origin: 'compose' | 'dockerfile';
 }
 
+/** A kustomization (as reported: its folder) and the folders or files it takes as resources. */
+export interface Overlay {
+  dir: string;
+  namespace?: string;
+  resources: string[];
+  location: Location;
+}
+
+/** What a kustomize patch changes that the alert-path rules judge. */
+export interface OverlayPatch {
+  /** The kustomization's folder (as reported). */
+  dir: string;
+  location: Location;
+  target: { kind?: string; name?: string };
+  replicas?: { value: number; location: Location };
+  priorityClassName?: string;
+  antiAffinityKeys?: string[];
+  spreadKeys?: string[];
+  /** The patch changes something audit does not apply (said in the note and lowered findings). */
+  unsupported?: string;
+}
+
 export interface Note {
   file: string;
   message: string;
@@ -288,6 +310,10 @@ export interface Model {
    * `OnNamespaceExceptForAlertmanagerNamespace`; `None`), with the Alertmanager's namespace.
    */
   matcherStrategies: Array<{ namespace?: string; type: string }>;
+  overlays: Overlay[];
+  overlayPatches: OverlayPatch[];
+  /** Workloads (kind/namespace/name) an overlay patches in a way audit cannot apply: findings at most info. */
+  lowered: Map<string, string>;
   /** Files (as reported) whose image and runtime-install findings are at most info. */
   notDeployed: Set<string>;
   /**
@@ -316,6 +342,9 @@ export function emptyModel(): Model {
     encrypted: [],
     unreadable: [],
     globalAlertmanagerConfigs: [],
+    overlays: [],
+    overlayPatches: [],
+    lowered: new Map(),
     matcherStrategies: [],
     notDeployed: new Set(),
     deferred: [],

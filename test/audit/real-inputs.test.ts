@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { auditJson, byRule, indent, tempRepos } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { AUDIT_FIXTURES, auditJson, byRule, indent, tempRepos } from './helpers.js';
 
 /**
  * Issue 12, piece by piece: values read by chart, Flux valuesFrom, Argo CD values strings, SOPS,
@@ -358,5 +361,43 @@ describe('SOPS', () => {
       res.report.findings.filter((x) => x.rule.startsWith('deadman-') || x.rule.startsWith('alert-path-')),
       [],
     );
+  });
+});
+
+describe('kustomize overlays (--render)', () => {
+  const fixture = (v: string) => join(AUDIT_FIXTURES, 'real', 'kustomize-overlay', v);
+  const hasTool = ['kustomize', 'kubectl'].some((bin) =>
+    (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, bin))),
+  );
+
+  it('--render=off reports on the base as written', async () => {
+    const res = await auditJson(['--fail-on', 'never', '--render', 'off', '.'], { cwd: fixture('negative') });
+    const [f] = byRule(res.report, 'alert-path-single-replica');
+    assert.equal(f?.file, 'apps/alerting/relay/base/deployment.yaml');
+    assert.equal(f?.severity, 'error');
+  });
+
+  it('--render=kustomize builds the overlay with kustomize or kubectl kustomize', {
+    skip: hasTool ? false : 'SKIPPED LOUDLY: neither kustomize nor kubectl on PATH',
+  }, async () => {
+    const good = await auditJson(['--fail-on', 'never', '--render', 'kustomize', '.'], {
+      cwd: fixture('negative'),
+    });
+    assert.deepEqual(good.report.findings, []);
+    assert.ok(
+      good.report.notes.some((n) => /rendered with (kustomize build|kubectl kustomize)/.test(n.message)),
+    );
+    // a build that fails falls back to the native rendering, with a note
+    const bad = await auditJson(['--fail-on', 'never', '--render', 'kustomize', '.'], {
+      cwd: fixture('positive'),
+    });
+    assert.ok(bad.report.notes.some((n) => /kustomize build failed/.test(n.message)));
+    assert.ok(byRule(bad.report, 'alert-path-no-pdb').every((f) => f.severity === 'info'));
+  });
+
+  it('--render with another value is a usage error', async () => {
+    const res = await runCli(['audit', '--render', 'helm', '.'], { cwd: fixture('negative') });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /--render must be auto, kustomize or off/);
   });
 });

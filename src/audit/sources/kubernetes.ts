@@ -276,7 +276,7 @@ function readConfigMapVolumes(y: YamlDoc, podSpec: Node | undefined): ConfigMapV
   return out;
 }
 
-function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
+export function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
   const anti = y.get(affinity, 'podAntiAffinity');
   const keys: string[] = [];
   for (const t of y.items(y.get(anti, 'requiredDuringSchedulingIgnoredDuringExecution'))) {
@@ -290,7 +290,7 @@ function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
   return keys;
 }
 
-function topologySpreadKeys(y: YamlDoc, constraints: Node | undefined): string[] {
+export function topologySpreadKeys(y: YamlDoc, constraints: Node | undefined): string[] {
   return y.items(constraints).flatMap((c) => {
     const k = y.str(y.get(c, 'topologyKey'));
     return k ? [k] : [];
