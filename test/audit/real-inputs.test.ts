@@ -401,3 +401,87 @@ describe('kustomize overlays (--render)', () => {
     assert.match(res.stderr, /--render must be auto, kustomize or off/);
   });
 });
+
+describe('more of where the config lives', () => {
+  it('an ExternalSecret whose alertmanager.yaml comes whole from the store: input-unreadable at the entry', async () => {
+    const es = `apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: { name: alertmanager-main, namespace: monitoring }
+spec:
+  secretStoreRef: { kind: ClusterSecretStore, name: vault }
+  target: { name: alertmanager-main }
+  data:
+    - secretKey: alertmanager.yaml
+      remoteRef: { key: monitoring/alertmanager }
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'es.yaml': es }) });
+    const [f] = byRule(res.report, 'input-unreadable');
+    assert.equal(f?.line, 8);
+    assert.match(f?.message ?? '', /comes whole from the secret store/);
+  });
+
+  it('kube-prometheus-stack with alertmanagerConfiguration: that AlertmanagerConfig is the global config', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'alertmanager:\n  alertmanagerSpec:\n    replicas: 2\n    alertmanagerConfiguration:\n      name: global-config\n',
+    );
+    const crd = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: global-config, namespace: monitoring }
+spec:
+  route:
+    receiver: "null"
+    routes:
+      - matchers: [{ name: alertname, value: Watchdog }]
+        receiver: "null"
+  receivers:
+    - name: "null"
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': hr, 'amc.yaml': crd }),
+    });
+    const found = byRule(res.report, 'deadman-to-null');
+    assert.deepEqual(
+      found.map((f) => [f.file, f.line]),
+      [['amc.yaml', 9]],
+      'the chart default is not assumed, the CRD is the main config',
+    );
+  });
+
+  it('useExistingSecret: the chart default is not assumed, a note says where the config is', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'alertmanager:\n  alertmanagerSpec:\n    useExistingSecret: true\n    configSecret: am-config\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    assert.ok(res.report.notes.some((n) => /existing Secret am-config/.test(n.message)));
+  });
+
+  it('Argo CD sources[]: each helm source is read; valueFiles are noted', async () => {
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: monitoring, namespace: argocd }
+spec:
+  destination: { namespace: monitoring }
+  sources:
+    - repoURL: https://prometheus-community.github.io/helm-charts
+      chart: alertmanager
+      targetRevision: 1.13.1
+      helm:
+        valueFiles: [$values/monitoring/alertmanager.yaml]
+        valuesObject:
+          replicaCount: 2
+          podAntiAffinity: soft
+          priorityClassName: high
+          podDisruptionBudget: { minAvailable: 1 }
+    - repoURL: https://github.com/example/home-ops.git
+      targetRevision: main
+      ref: values
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'app.yaml': app }) });
+    assert.ok(res.report.notes.some((n) => /valueFiles/.test(n.message)));
+    assert.equal(byRule(res.report, 'deadman-to-null')[0]?.line, lineOfText(app, 'valuesObject:') + 1);
+    assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
+  });
+});
