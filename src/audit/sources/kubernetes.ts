@@ -3,6 +3,7 @@ import type {
   ConfigMap,
   ConfigMapVolume,
   Container,
+  EmbeddedText,
   LabelSelector,
   Model,
   ObjectRef,
@@ -384,49 +385,29 @@ function readConfigMap(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, mod
 function readSecret(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, model: Model): void {
   const object: ObjectRef = objectRef('Secret', meta);
   const subject: Subject = { object, ignore: ignoredRules(meta.annotations) };
-  const stringData = y.get(node, 'stringData');
-  const data = y.get(node, 'data');
-  storeSecret(y, node, object, stringData, data, model);
+  const entries = secretEntries(y, y.get(node, 'stringData'), y.get(node, 'data'), model);
+  // every readable key, for Flux valuesFrom
+  if (entries.length > 0) model.secrets.push({ object, location: y.at(node), data: entries });
   for (const key of ALERTMANAGER_KEYS) {
-    const plain = y.embedded(y.get(stringData, key), key);
-    if (plain) {
-      readEmbeddedAlertmanagerConfig(plain.text, plain.locate, 'secret', subject, meta.namespace, model);
-      return;
-    }
-  }
-  for (const key of ALERTMANAGER_KEYS) {
-    const valueNode = y.get(data, key);
-    const encoded = y.str(valueNode);
-    if (encoded === undefined) continue;
-    const compact = encoded.replace(/\s+/g, '');
-    const at = y.at(valueNode);
-    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) {
-      model.invalid.push({ location: at, message: `Secret data "${key}" is not base64` });
-      return;
-    }
-    const text = Buffer.from(compact, 'base64').toString('utf8');
-    readEmbeddedAlertmanagerConfig(
-      text,
-      (line, column) => ({ ...at, embedded: { name: `${key} (base64-decoded)`, line, column } }),
-      'secret',
-      subject,
-      meta.namespace,
-      model,
-    );
+    const entry = entries.find((e) => e.name === key);
+    if (!entry) continue;
+    readEmbeddedAlertmanagerConfig(entry.text, entry.locate, 'secret', subject, meta.namespace, model);
     return;
   }
 }
 
-/** Every readable key of a Secret, for Flux `valuesFrom` (base64 `data` decoded). */
-function storeSecret(
+/**
+ * A Secret's keys as text: `stringData` as written (lines map into the file), base64 `data`
+ * decoded (positions inside the decoded text, at the value). `stringData` wins, as in the API.
+ * An `alertmanager.yaml` that is not base64 is `yaml-invalid`.
+ */
+function secretEntries(
   y: YamlDoc,
-  node: Node | undefined,
-  object: ObjectRef,
   stringData: Node | undefined,
   data: Node | undefined,
   model: Model,
-): void {
-  const out: import('../model.js').EmbeddedText[] = [];
+): EmbeddedText[] {
+  const out: EmbeddedText[] = [];
   for (const [key, , value] of y.entries(stringData)) {
     const text = y.embedded(value, key);
     if (text) out.push(text);
@@ -436,15 +417,19 @@ function storeSecret(
     const encoded = y.str(value);
     if (encoded === undefined) continue;
     const compact = encoded.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) continue;
     const at = y.at(value);
+    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) {
+      if (ALERTMANAGER_KEYS.includes(key))
+        model.invalid.push({ location: at, message: `Secret data "${key}" is not base64` });
+      continue;
+    }
     out.push({
       name: key,
       text: Buffer.from(compact, 'base64').toString('utf8'),
       locate: (line, column) => ({ ...at, embedded: { name: `${key} (base64-decoded)`, line, column } }),
     });
   }
-  if (out.length > 0) model.secrets.push({ object, location: y.at(node), data: out });
+  return out;
 }
 
 function readEmbeddedAlertmanagerConfig(
