@@ -310,6 +310,14 @@ export interface Model {
    * `OnNamespaceExceptForAlertmanagerNamespace`; `None`), with the Alertmanager's namespace.
    */
   matcherStrategies: Array<{ namespace?: string; type: string }>;
+  /** Charts in the repository (a Chart.yaml with dependencies): name → dependencies and values.yaml. */
+  charts: Map<
+    string,
+    {
+      dependencies: import('./sources/charts/index.js').ChartDependency[];
+      values: import('./sources/values-view.js').ValuesLayer[];
+    }
+  >;
   overlays: Overlay[];
   overlayPatches: OverlayPatch[];
   /** Workloads (kind/namespace/name) an overlay patches in a way audit cannot apply: findings at most info. */
@@ -342,6 +350,7 @@ export function emptyModel(): Model {
     encrypted: [],
     unreadable: [],
     globalAlertmanagerConfigs: [],
+    charts: new Map(),
     overlays: [],
     overlayPatches: [],
     lowered: new Map(),

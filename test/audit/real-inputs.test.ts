@@ -485,3 +485,40 @@ spec:
     assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
   });
 });
+
+describe('a HelmRelease of an umbrella chart kept in the repository', () => {
+  it("its values are read under each dependency's key", async () => {
+    const hr = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: monitoring, namespace: monitoring }
+spec:
+  chart:
+    spec:
+      chart: ./charts/monitoring
+      sourceRef: { kind: GitRepository, name: home-ops, namespace: flux-system }
+  values:
+    stack:
+      alertmanager:
+        config:
+          route:
+            receiver: "null"
+          receivers:
+            - name: "null"
+`;
+    const dir = repo({
+      'clusters/home/monitoring.yaml': hr,
+      'charts/monitoring/Chart.yaml':
+        'apiVersion: v2\nname: monitoring\nversion: 1.0.0\ndependencies:\n  - name: kube-prometheus-stack\n    alias: stack\n    version: 66.2.1\n    repository: https://prometheus-community.github.io/helm-charts\n',
+      'charts/monitoring/values.yaml': 'stack:\n  alertmanager:\n    alertmanagerSpec:\n      replicas: 2\n',
+    });
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: dir });
+    const release = res.report.findings.filter((f) => f.file === 'clusters/home/monitoring.yaml');
+    const [f] = release.filter((x) => x.rule === 'deadman-to-null');
+    assert.equal(f?.line, lineOfText(hr, 'receiver: "null"'));
+    assert.deepEqual(
+      release.filter((x) => x.rule === 'alert-path-single-replica'),
+      [],
+      "the chart's values.yaml (replicas: 2) is under the release's values",
+    );
+  });
+});

@@ -106,6 +106,15 @@ export function readSource(input: SourceInput, model: Model): void {
       readCompose(y, root, model);
     } else {
       if (input.chart) {
+        const known = model.charts.get(input.chart.name);
+        // values.yaml is the chart's default layer; values-*.yaml files are alternatives, not defaults
+        if (/(^|\/)values\.ya?ml$/.test(input.file))
+          model.charts.set(input.chart.name, {
+            dependencies: input.chart.dependencies,
+            values: [...(known?.values ?? []), { y, node: root }],
+          });
+        else if (!known)
+          model.charts.set(input.chart.name, { dependencies: input.chart.dependencies, values: [] });
         readUmbrellaValues(new ValuesView([{ y, node: root }]), input.chart.dependencies, {
           model,
           chart: input.chart.name,
