@@ -59,7 +59,15 @@ export function analyseDeadman(model: Model, deadmanAlerts: readonly string[]): 
         routings.push(routeGlobal(config, config.route, alert, labels));
         continue;
       }
-      const none = model.matcherStrategyNone.has(config.namespace ?? '') || model.matcherStrategyNone.has('');
+      // pkg/alertmanager getEnforcer: None adds no matcher; OnNamespaceExceptForAlertmanagerNamespace
+      // none for objects in the Alertmanager's own namespace; OnNamespace (the default) always one.
+      const none = model.matcherStrategies.some(
+        (s) =>
+          s.type === 'None' ||
+          (s.type === 'OnNamespaceExceptForAlertmanagerNamespace' &&
+            s.namespace !== undefined &&
+            s.namespace === config.namespace),
+      );
       const routing = routeScoped(config, config.route, alert, labels, !none);
       if (routing) routings.push(routing);
       else if (!none && namesAlert(config.route, alert)) {

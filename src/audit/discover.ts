@@ -81,6 +81,7 @@ export async function* discoverInputs(
   let templateFiles = 0;
   /** Files kustomize generators make into ConfigMaps or Secrets (absolute paths, repository-wide). */
   const generatedFiles = new Map<string, NonNullable<SourceInput['generated']>>();
+  const patchFiles = new Map<string, NonNullable<SourceInput['patch']>>();
   const configFile = options.configFile ? resolve(options.cwd, options.configFile) : undefined;
   const display = (abs: string) => {
     const rel = relative(options.cwd, abs);
@@ -156,6 +157,8 @@ export async function* discoverInputs(
     const kustomization = readKustomization(dir, names);
     for (const [path, entries] of kustomization?.generated ?? [])
       generatedFiles.set(path, [...(generatedFiles.get(path) ?? []), ...entries]);
+    for (const [path, entry] of kustomization?.patches ?? [])
+      patchFiles.set(path, { ...entry, kustomization: display(entry.kustomization) });
     const ns = kustomization?.namespace ?? namespace;
     const isRole = ['tasks', 'handlers', 'defaults', 'meta'].some((n) => names.includes(n));
     for (const name of names) {
@@ -207,9 +210,21 @@ export async function* discoverInputs(
       const type = inputType(name);
       if (!type) continue;
       if (configFile && abs === configFile) continue;
-      if (/^kustomization\.ya?ml$/i.test(name)) continue;
+      const isKustomization = /^kustomization\.ya?ml$/i.test(name);
       const file = readInput(abs, display(abs), type, options.notes, st.size);
+      if (file && isKustomization) {
+        file.kustomization = { dir: display(dir), resources: kustomization?.resources ?? [] };
+        if (ns) file.defaultNamespace = ns;
+        yield file;
+        continue;
+      }
       if (file) {
+        const patch = patchFiles.get(abs);
+        if (patch) {
+          file.patch = patch;
+          yield file;
+          continue;
+        }
         if (ns) file.defaultNamespace = ns;
         if (isNotDeployed(abs, root)) file.notDeployed = true;
         const generated = generatedFiles.get(abs);
@@ -298,6 +313,10 @@ export interface Kustomization {
   namespace?: string;
   /** Files that configMapGenerator / secretGenerator turn into objects, by absolute path. */
   generated: Map<string, NonNullable<SourceInput['generated']>>;
+  /** Patch files (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`), by absolute path. */
+  patches: Map<string, NonNullable<SourceInput['patch']>>;
+  /** `resources:` entries as written. */
+  resources: string[];
 }
 
 /**
@@ -313,6 +332,11 @@ function readKustomization(dir: string, names: string[]): Kustomization | undefi
     namespace?: unknown;
     configMapGenerator?: unknown;
     secretGenerator?: unknown;
+    resources?: unknown;
+    bases?: unknown;
+    patches?: unknown;
+    patchesStrategicMerge?: unknown;
+    patchesJson6902?: unknown;
   } | null;
   try {
     const buf = readFileSync(join(dir, name));
@@ -322,7 +346,33 @@ function readKustomization(dir: string, names: string[]): Kustomization | undefi
     return undefined;
   }
   if (!value || typeof value !== 'object') return undefined;
-  const out: Kustomization = { generated: new Map() };
+  const out: Kustomization = { generated: new Map(), patches: new Map(), resources: [] };
+  for (const list of [value.resources, value.bases]) {
+    if (Array.isArray(list)) for (const r of list) if (typeof r === 'string') out.resources.push(r);
+  }
+  const target = (t: unknown): { kind?: string; name?: string } | undefined => {
+    if (!t || typeof t !== 'object') return undefined;
+    const o = t as { kind?: unknown; name?: unknown };
+    return {
+      ...(typeof o.kind === 'string' ? { kind: o.kind } : {}),
+      ...(typeof o.name === 'string' ? { name: o.name } : {}),
+    };
+  };
+  const addPatch = (path: unknown, t: unknown) => {
+    if (typeof path !== 'string' || /^https?:/.test(path)) return;
+    const tt = target(t);
+    out.patches.set(resolve(dir, path), { kustomization: join(dir, name), ...(tt ? { target: tt } : {}) });
+  };
+  if (Array.isArray(value.patches))
+    for (const p of value.patches as Array<{ path?: unknown; target?: unknown } | string>)
+      if (typeof p === 'string') addPatch(p, undefined);
+      else if (p) addPatch(p.path, p.target);
+  if (Array.isArray(value.patchesStrategicMerge))
+    for (const p of value.patchesStrategicMerge)
+      if (typeof p === 'string' && !p.includes('\n')) addPatch(p, undefined);
+  if (Array.isArray(value.patchesJson6902))
+    for (const p of value.patchesJson6902 as Array<{ path?: unknown; target?: unknown }>)
+      if (p) addPatch(p.path, p.target);
   const ns = value.namespace;
   if (typeof ns === 'string' && ns !== '') out.namespace = ns;
   for (const [field, kind] of [

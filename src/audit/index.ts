@@ -5,6 +5,7 @@ import { analyseDeadman } from './deadman.js';
 import { discoverInputs } from './discover.js';
 import type { Location, Model, Note, ObjectRef, Severity, SeverityOrOff } from './model.js';
 import { emptyModel } from './model.js';
+import { applyOverlays, renderWithKustomize, key as workloadKey } from './overlays.js';
 import type { RegistryOptions } from './registry/index.js';
 import { registryFindings, type VerifyImages } from './registry-pass.js';
 import { findRule, RULES, type RuleFinding } from './rules/index.js';
@@ -46,6 +47,11 @@ export interface RunAuditOptions {
   ruleOverrides?: Record<string, SeverityOrOff>;
   readStdin: () => Promise<Buffer>;
   registry?: { verify: VerifyImages; options: RegistryOptions };
+  /**
+   * `--render`: kustomize overlays applied natively (auto, the default), rendered by
+   * `kustomize build` / `kubectl kustomize` (kustomize), or not at all (off).
+   */
+  render?: 'auto' | 'kustomize' | 'off';
   /** Monotonic milliseconds, for the summary's duration. */
   now?: () => number;
 }
@@ -64,6 +70,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditResult> {
   });
   for await (const input of inputs) readSource(input, model);
   resolveDeferred(model);
+  const render = options.render ?? 'auto';
+  if (render === 'kustomize') renderWithKustomize(model, options.cwd);
+  if (render !== 'off') applyOverlays(model);
   if (model.files === 0) {
     const skipped =
       model.notes.length > 0
@@ -141,6 +150,13 @@ export function auditModel(model: Model, options: ModelAuditOptions): Finding[] 
 }
 
 function capNotDeployed(model: Model, finding: Finding): Finding {
+  const overlay = finding.object ? model.lowered.get(workloadKey({ object: finding.object })) : undefined;
+  if (overlay !== undefined && finding.severity !== 'info')
+    return {
+      ...finding,
+      severity: 'info',
+      message: `${finding.message.replace(/\.$/, '')} (overlay ${overlay} patches it).`,
+    };
   if (!NOT_DEPLOYED_CAPPED.has(finding.rule) || !model.notDeployed.has(finding.location.file)) return finding;
   return {
     ...finding,

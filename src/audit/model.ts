@@ -58,6 +58,8 @@ export interface Container {
   /** `command` and `args` joined, as the shell would see them. */
   commandText?: string;
   commandLocation?: Location;
+  /** Each `command`/`args` string with its own positions (a block scalar maps line by line). */
+  commandParts?: EmbeddedText[];
   location: Location;
   /** Volume names this container mounts. */
   mounts: string[];
@@ -236,6 +238,8 @@ export interface ImageUse {
     | 'dockerfile'
     | 'ansible';
   location: Location;
+  /** The `tag:` of an `image: {repository, tag}` object, where a mutable tag is reported. */
+  tagLocation?: Location;
   object?: ObjectRef;
   alertPath: boolean;
   /** The workload the image runs in, when it is one (alert-path membership comes from it). */
@@ -248,6 +252,28 @@ export interface Entrypoint extends Subject {
   text: string;
   location: Location;
   origin: 'compose' | 'dockerfile';
+}
+
+/** A kustomization (as reported: its folder) and the folders or files it takes as resources. */
+export interface Overlay {
+  dir: string;
+  namespace?: string;
+  resources: string[];
+  location: Location;
+}
+
+/** What a kustomize patch changes that the alert-path rules judge. */
+export interface OverlayPatch {
+  /** The kustomization's folder (as reported). */
+  dir: string;
+  location: Location;
+  target: { kind?: string; name?: string };
+  replicas?: { value: number; location: Location };
+  priorityClassName?: string;
+  antiAffinityKeys?: string[];
+  spreadKeys?: string[];
+  /** The patch changes something audit does not apply (said in the note and lowered findings). */
+  unsupported?: string;
 }
 
 export interface Note {
@@ -279,8 +305,23 @@ export interface Model {
    * (`alertmanagerConfiguration`): their route is the main route, not scoped to a namespace.
    */
   globalAlertmanagerConfigs: Array<{ name: string; namespace?: string }>;
-  /** Namespaces whose Alertmanager has `alertmanagerConfigMatcherStrategy: None`. */
-  matcherStrategyNone: Set<string>;
+  /**
+   * The Alertmanagers' `alertmanagerConfigMatcherStrategy.type` (`OnNamespace`, the default;
+   * `OnNamespaceExceptForAlertmanagerNamespace`; `None`), with the Alertmanager's namespace.
+   */
+  matcherStrategies: Array<{ namespace?: string; type: string }>;
+  /** Charts in the repository (a Chart.yaml with dependencies): name → dependencies and values.yaml. */
+  charts: Map<
+    string,
+    {
+      dependencies: import('./sources/charts/index.js').ChartDependency[];
+      values: import('./sources/values-view.js').ValuesLayer[];
+    }
+  >;
+  overlays: Overlay[];
+  overlayPatches: OverlayPatch[];
+  /** Workloads (kind/namespace/name) an overlay patches in a way audit cannot apply: findings at most info. */
+  lowered: Map<string, string>;
   /** Files (as reported) whose image and runtime-install findings are at most info. */
   notDeployed: Set<string>;
   /**
@@ -309,7 +350,11 @@ export function emptyModel(): Model {
     encrypted: [],
     unreadable: [],
     globalAlertmanagerConfigs: [],
-    matcherStrategyNone: new Set(),
+    charts: new Map(),
+    overlays: [],
+    overlayPatches: [],
+    lowered: new Map(),
+    matcherStrategies: [],
     notDeployed: new Set(),
     deferred: [],
     notes: [],

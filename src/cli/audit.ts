@@ -15,10 +15,12 @@ interface AuditFlags {
   registryConcurrency: string;
   registryTimeout: string;
   insecureRegistry: string[];
+  render: string;
 }
 
 const LEVELS = ['off', 'info', 'warning', 'error'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+const RENDER = ['auto', 'kustomize', 'off'] as const;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -37,6 +39,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--registry', 'also ask each registry whether every image still exists')
     .option('--registry-concurrency <n>', 'registry requests in flight at once', '8')
     .option('--registry-timeout <duration>', 'timeout per registry request', '10s')
+    .option(
+      '--render <mode>',
+      'kustomize overlays: auto (applied natively), kustomize (kustomize build), off',
+      'auto',
+    )
     .option('--insecure-registry <host>', 'allow plain http for this registry (repeatable)', collect, [])
     .action(async (paths: string[], opts: AuditFlags) => {
       process.exitCode = await audit(paths, opts);
@@ -69,6 +76,8 @@ async function audit(paths: string[], opts: AuditFlags): Promise<number> {
       throw usageError(`--rule ${id}=${level}: the level must be off, info, warning or error`);
     ruleOverrides[id] = level as (typeof LEVELS)[number];
   }
+  if (!(RENDER as readonly string[]).includes(opts.render))
+    throw usageError(`--render must be auto, kustomize or off, not "${opts.render}"`);
   const concurrency = Number(opts.registryConcurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
     throw usageError(
@@ -104,6 +113,7 @@ async function audit(paths: string[], opts: AuditFlags): Promise<number> {
     config,
     ruleOverrides,
     readStdin,
+    render: opts.render as (typeof RENDER)[number],
     ...(registry ? { registry } : {}),
   });
   const color = !opts.output && wantsColor();

@@ -241,6 +241,36 @@ spec:
     );
   });
 
+  it('OnNamespaceExceptForAlertmanagerNamespace: a CRD beside the Alertmanager sees every alert, one elsewhere does not', async () => {
+    const crd = (ns: string) => `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: deadman, namespace: ${ns} }
+spec:
+  route:
+    receiver: deadman
+    routes:
+      - matchers: [{ name: alertname, value: Watchdog }]
+        receiver: deadman
+  receivers:
+    - name: deadman
+      webhookConfigs: [{ url: "https://hc-ping.com/abc", sendResolved: true }]
+`;
+    const am = `apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: { name: main, namespace: monitoring }
+spec:
+  replicas: 2
+  alertmanagerConfigMatcherStrategy: { type: OnNamespaceExceptForAlertmanagerNamespace }
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'own.yaml': crd('monitoring'), 'other.yaml': crd('apps'), 'am.yaml': am }),
+    });
+    assert.deepEqual(
+      byRule(res.report, 'deadman-send-resolved').map((f) => f.file),
+      ['own.yaml'],
+    );
+  });
+
   it('the CRD named by alertmanagerConfiguration is the global config: its root takes Watchdog', async () => {
     const crd = `apiVersion: monitoring.coreos.com/v1alpha1
 kind: AlertmanagerConfig
@@ -339,7 +369,41 @@ describe('other sources', () => {
     const res = await auditJson(['.'], { cwd: dir });
     assert.deepEqual(byRule(res.report, 'yaml-invalid'), []);
     assert.ok(res.report.notes.some((n) => n.file === 'chart/templates' && /helm template/.test(n.message)));
-    assert.equal(byRule(res.report, 'image-mutable-tag')[0]?.line, 2);
+    assert.equal(byRule(res.report, 'image-mutable-tag')[0]?.line, 3, 'at the tag: line, what is wrong');
+  });
+});
+
+describe('precise locations', () => {
+  it('runtime-install points at the install line inside a block scalar; a split command at the command', async () => {
+    const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: relay, namespace: monitoring }
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: python:3.12-slim
+          command: ["/bin/sh", "-c"]
+          args:
+            - |
+              set -eu
+              echo starting
+              pip install --no-cache-dir fastapi uvicorn
+              exec uvicorn app:app
+        - name: b
+          image: python:3.12-slim
+          command: ["pip", "install", "requests"]
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'deploy.yaml': deploy }) });
+    const found = byRule(res.report, 'runtime-install').map((f) => [f.line, f.column]);
+    const lines = deploy.split('\n');
+    const pip = lines.findIndex((l) => l.includes('pip install --no-cache-dir')) + 1;
+    const split = lines.findIndex((l) => l.includes('["pip", "install"')) + 1;
+    assert.deepEqual(found, [
+      [pip, (lines[pip - 1] as string).indexOf('pip') + 1],
+      [split, (lines[split - 1] as string).indexOf('[') + 1],
+    ]);
   });
 });
 

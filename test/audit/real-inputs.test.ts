@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { auditJson, byRule, indent, tempRepos } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { AUDIT_FIXTURES, auditJson, byRule, indent, tempRepos } from './helpers.js';
 
 /**
  * Issue 12, piece by piece: values read by chart, Flux valuesFrom, Argo CD values strings, SOPS,
@@ -357,6 +360,165 @@ describe('SOPS', () => {
     assert.deepEqual(
       res.report.findings.filter((x) => x.rule.startsWith('deadman-') || x.rule.startsWith('alert-path-')),
       [],
+    );
+  });
+});
+
+describe('kustomize overlays (--render)', () => {
+  const fixture = (v: string) => join(AUDIT_FIXTURES, 'real', 'kustomize-overlay', v);
+  const hasTool = ['kustomize', 'kubectl'].some((bin) =>
+    (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, bin))),
+  );
+
+  it('--render=off reports on the base as written', async () => {
+    const res = await auditJson(['--fail-on', 'never', '--render', 'off', '.'], { cwd: fixture('negative') });
+    const [f] = byRule(res.report, 'alert-path-single-replica');
+    assert.equal(f?.file, 'apps/alerting/relay/base/deployment.yaml');
+    assert.equal(f?.severity, 'error');
+  });
+
+  it('--render=kustomize builds the overlay with kustomize or kubectl kustomize', {
+    skip: hasTool ? false : 'SKIPPED LOUDLY: neither kustomize nor kubectl on PATH',
+  }, async () => {
+    const good = await auditJson(['--fail-on', 'never', '--render', 'kustomize', '.'], {
+      cwd: fixture('negative'),
+    });
+    assert.deepEqual(good.report.findings, []);
+    assert.ok(
+      good.report.notes.some((n) => /rendered with (kustomize build|kubectl kustomize)/.test(n.message)),
+    );
+    // a build that fails falls back to the native rendering, with a note
+    const bad = await auditJson(['--fail-on', 'never', '--render', 'kustomize', '.'], {
+      cwd: fixture('positive'),
+    });
+    assert.ok(bad.report.notes.some((n) => /kustomize build failed/.test(n.message)));
+    assert.ok(byRule(bad.report, 'alert-path-no-pdb').every((f) => f.severity === 'info'));
+  });
+
+  it('--render with another value is a usage error', async () => {
+    const res = await runCli(['audit', '--render', 'helm', '.'], { cwd: fixture('negative') });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /--render must be auto, kustomize or off/);
+  });
+});
+
+describe('more of where the config lives', () => {
+  it('an ExternalSecret whose alertmanager.yaml comes whole from the store: input-unreadable at the entry', async () => {
+    const es = `apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: { name: alertmanager-main, namespace: monitoring }
+spec:
+  secretStoreRef: { kind: ClusterSecretStore, name: vault }
+  target: { name: alertmanager-main }
+  data:
+    - secretKey: alertmanager.yaml
+      remoteRef: { key: monitoring/alertmanager }
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'es.yaml': es }) });
+    const [f] = byRule(res.report, 'input-unreadable');
+    assert.equal(f?.line, 8);
+    assert.match(f?.message ?? '', /comes whole from the secret store/);
+  });
+
+  it('kube-prometheus-stack with alertmanagerConfiguration: that AlertmanagerConfig is the global config', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'alertmanager:\n  alertmanagerSpec:\n    replicas: 2\n    alertmanagerConfiguration:\n      name: global-config\n',
+    );
+    const crd = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: global-config, namespace: monitoring }
+spec:
+  route:
+    receiver: "null"
+    routes:
+      - matchers: [{ name: alertname, value: Watchdog }]
+        receiver: "null"
+  receivers:
+    - name: "null"
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], {
+      cwd: repo({ 'hr.yaml': hr, 'amc.yaml': crd }),
+    });
+    const found = byRule(res.report, 'deadman-to-null');
+    assert.deepEqual(
+      found.map((f) => [f.file, f.line]),
+      [['amc.yaml', 9]],
+      'the chart default is not assumed, the CRD is the main config',
+    );
+  });
+
+  it('useExistingSecret: the chart default is not assumed, a note says where the config is', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'alertmanager:\n  alertmanagerSpec:\n    useExistingSecret: true\n    configSecret: am-config\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    assert.ok(res.report.notes.some((n) => /existing Secret am-config/.test(n.message)));
+  });
+
+  it('Argo CD sources[]: each helm source is read; valueFiles are noted', async () => {
+    const app = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: monitoring, namespace: argocd }
+spec:
+  destination: { namespace: monitoring }
+  sources:
+    - repoURL: https://prometheus-community.github.io/helm-charts
+      chart: alertmanager
+      targetRevision: 1.13.1
+      helm:
+        valueFiles: [$values/monitoring/alertmanager.yaml]
+        valuesObject:
+          replicaCount: 2
+          podAntiAffinity: soft
+          priorityClassName: high
+          podDisruptionBudget: { minAvailable: 1 }
+    - repoURL: https://github.com/example/home-ops.git
+      targetRevision: main
+      ref: values
+`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'app.yaml': app }) });
+    assert.ok(res.report.notes.some((n) => /valueFiles/.test(n.message)));
+    assert.equal(byRule(res.report, 'deadman-to-null')[0]?.line, lineOfText(app, 'valuesObject:') + 1);
+    assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
+  });
+});
+
+describe('a HelmRelease of an umbrella chart kept in the repository', () => {
+  it("its values are read under each dependency's key", async () => {
+    const hr = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: monitoring, namespace: monitoring }
+spec:
+  chart:
+    spec:
+      chart: ./charts/monitoring
+      sourceRef: { kind: GitRepository, name: home-ops, namespace: flux-system }
+  values:
+    stack:
+      alertmanager:
+        config:
+          route:
+            receiver: "null"
+          receivers:
+            - name: "null"
+`;
+    const dir = repo({
+      'clusters/home/monitoring.yaml': hr,
+      'charts/monitoring/Chart.yaml':
+        'apiVersion: v2\nname: monitoring\nversion: 1.0.0\ndependencies:\n  - name: kube-prometheus-stack\n    alias: stack\n    version: 66.2.1\n    repository: https://prometheus-community.github.io/helm-charts\n',
+      'charts/monitoring/values.yaml': 'stack:\n  alertmanager:\n    alertmanagerSpec:\n      replicas: 2\n',
+    });
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: dir });
+    const release = res.report.findings.filter((f) => f.file === 'clusters/home/monitoring.yaml');
+    const [f] = release.filter((x) => x.rule === 'deadman-to-null');
+    assert.equal(f?.line, lineOfText(hr, 'receiver: "null"'));
+    assert.deepEqual(
+      release.filter((x) => x.rule === 'alert-path-single-replica'),
+      [],
+      "the chart's values.yaml (replicas: 2) is under the release's values",
     );
   });
 });

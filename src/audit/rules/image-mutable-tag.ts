@@ -21,7 +21,7 @@ export const imageMutableTag: Rule = {
           : 'has no tag and no digest (so it means :latest)';
       out.push({
         message: `image "${use.raw}" ${what}${use.alertPath ? ', on the alert path' : ''}.`,
-        location: use.location,
+        location: ref.tag === 'latest' ? (use.tagLocation ?? use.location) : use.location,
         severity: pathSeverity(use.alertPath),
         ...(use.object ? { object: use.object } : {}),
         ignore: use.ignore,

@@ -27,9 +27,18 @@ export const runtimeInstall: Rule = {
         if (c.commandText && c.commandLocation) {
           const hit = findRuntimeInstall(c.commandText);
           if (hit) {
+            // the line of the install command itself, when one string (a block scalar) holds it
+            let location = c.commandLocation;
+            for (const part of c.commandParts ?? []) {
+              const inPart = findRuntimeInstall(part.text);
+              if (inPart) {
+                location = part.locate(inPart.line, inPart.column);
+                break;
+              }
+            }
             out.push({
               message: `container "${c.name}" of ${workloadName(w)} runs "${hit.command}" at start${alertPathWhy(w)}.`,
-              location: c.commandLocation,
+              location,
               severity,
               ...workloadSubject(w),
             });

@@ -85,7 +85,9 @@ export function walkImages(
       if (y.isMap(value)) {
         const raw = imageFromObject(y, value);
         if (raw !== undefined) {
-          addImage(model, raw, 'helm-values', y.at(y.get(value, 'repository') ?? value), extra);
+          const use = addImage(model, raw, 'helm-values', y.at(y.get(value, 'repository') ?? value), extra);
+          const tag = y.get(value, 'tag');
+          if (use && tag && y.str(tag)) use.tagLocation = y.at(tag);
           continue;
         }
       }

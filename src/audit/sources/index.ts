@@ -9,6 +9,7 @@ import { isTemplateLine } from './embedded.js';
 import { isSopsDocument, readSopsDocument } from './encrypted.js';
 import { readHelmValues } from './helm-values.js';
 import { isKubernetesObject, readKubernetesObject } from './kubernetes.js';
+import { readKustomizationInput, readPatchInput } from './kustomize.js';
 import { looksLikeRuleFile, readRuleGroups } from './prometheus-rules.js';
 import { readTemplateInput } from './templates.js';
 import { ValuesView } from './values-view.js';
@@ -35,11 +36,24 @@ export interface SourceInput {
   chart?: { name: string; dependencies: ChartDependency[] };
   /** For `template` inputs: what kind of template ("a Helm template", "Jsonnet"). */
   template?: string;
+  /** A kustomization.yaml: its folder and `resources:` (overlays are applied to their bases). */
+  kustomization?: { dir: string; resources: string[] };
+  /** A patch file of a kustomization (as reported), with the patch's `target:` if it has one. */
+  patch?: { kustomization: string; target?: { kind?: string; name?: string } };
 }
 
 export function readSource(input: SourceInput, model: Model): void {
   if (input.type === 'template') {
     readTemplateInput(input, model);
+    return;
+  }
+  if (input.kustomization) {
+    readKustomizationInput(input, model);
+    return;
+  }
+  if (input.patch) {
+    model.files++;
+    readPatchInput(input, model);
     return;
   }
   model.files++;
@@ -92,6 +106,15 @@ export function readSource(input: SourceInput, model: Model): void {
       readCompose(y, root, model);
     } else {
       if (input.chart) {
+        const known = model.charts.get(input.chart.name);
+        // values.yaml is the chart's default layer; values-*.yaml files are alternatives, not defaults
+        if (/(^|\/)values\.ya?ml$/.test(input.file))
+          model.charts.set(input.chart.name, {
+            dependencies: input.chart.dependencies,
+            values: [...(known?.values ?? []), { y, node: root }],
+          });
+        else if (!known)
+          model.charts.set(input.chart.name, { dependencies: input.chart.dependencies, values: [] });
         readUmbrellaValues(new ValuesView([{ y, node: root }]), input.chart.dependencies, {
           model,
           chart: input.chart.name,

@@ -3,6 +3,7 @@ import type {
   ConfigMap,
   ConfigMapVolume,
   Container,
+  EmbeddedText,
   LabelSelector,
   Model,
   ObjectRef,
@@ -233,6 +234,14 @@ function readContainers(y: YamlDoc, podSpec: Node | undefined, workload: Workloa
       if (parts.length > 0) {
         container.commandText = parts.join(' ');
         container.commandLocation = y.at(commandNode ?? argsNode);
+        container.commandParts = [commandNode, argsNode].flatMap((n) => {
+          if (!n) return [];
+          const nodes = y.isSeq(n) ? y.items(n) : [n];
+          return nodes.flatMap((item, i) => {
+            const e = y.embedded(item, `command[${i}]`);
+            return e ? [e] : [];
+          });
+        });
       }
       workload.containers.push(container);
     }
@@ -268,7 +277,7 @@ function readConfigMapVolumes(y: YamlDoc, podSpec: Node | undefined): ConfigMapV
   return out;
 }
 
-function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
+export function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
   const anti = y.get(affinity, 'podAntiAffinity');
   const keys: string[] = [];
   for (const t of y.items(y.get(anti, 'requiredDuringSchedulingIgnoredDuringExecution'))) {
@@ -282,7 +291,7 @@ function antiAffinityKeys(y: YamlDoc, affinity: Node | undefined): string[] {
   return keys;
 }
 
-function topologySpreadKeys(y: YamlDoc, constraints: Node | undefined): string[] {
+export function topologySpreadKeys(y: YamlDoc, constraints: Node | undefined): string[] {
   return y.items(constraints).flatMap((c) => {
     const k = y.str(y.get(c, 'topologyKey'));
     return k ? [k] : [];
@@ -319,8 +328,12 @@ function readAlertmanagerCrd(y: YamlDoc, node: Node | undefined, meta: ObjectMet
   }
   const priority = y.str(y.get(spec, 'priorityClassName'));
   if (priority) workload.priorityClassName = priority;
-  if (y.str(y.path(spec, 'alertmanagerConfigMatcherStrategy', 'type')) === 'None')
-    model.matcherStrategyNone.add(meta.namespace ?? '');
+  const strategy = y.str(y.path(spec, 'alertmanagerConfigMatcherStrategy', 'type'));
+  if (strategy)
+    model.matcherStrategies.push({
+      type: strategy,
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+    });
   const globalName = y.str(y.path(spec, 'alertmanagerConfiguration', 'name'));
   if (globalName)
     model.globalAlertmanagerConfigs.push({
@@ -372,49 +385,29 @@ function readConfigMap(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, mod
 function readSecret(y: YamlDoc, node: Node | undefined, meta: ObjectMeta, model: Model): void {
   const object: ObjectRef = objectRef('Secret', meta);
   const subject: Subject = { object, ignore: ignoredRules(meta.annotations) };
-  const stringData = y.get(node, 'stringData');
-  const data = y.get(node, 'data');
-  storeSecret(y, node, object, stringData, data, model);
+  const entries = secretEntries(y, y.get(node, 'stringData'), y.get(node, 'data'), model);
+  // every readable key, for Flux valuesFrom
+  if (entries.length > 0) model.secrets.push({ object, location: y.at(node), data: entries });
   for (const key of ALERTMANAGER_KEYS) {
-    const plain = y.embedded(y.get(stringData, key), key);
-    if (plain) {
-      readEmbeddedAlertmanagerConfig(plain.text, plain.locate, 'secret', subject, meta.namespace, model);
-      return;
-    }
-  }
-  for (const key of ALERTMANAGER_KEYS) {
-    const valueNode = y.get(data, key);
-    const encoded = y.str(valueNode);
-    if (encoded === undefined) continue;
-    const compact = encoded.replace(/\s+/g, '');
-    const at = y.at(valueNode);
-    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) {
-      model.invalid.push({ location: at, message: `Secret data "${key}" is not base64` });
-      return;
-    }
-    const text = Buffer.from(compact, 'base64').toString('utf8');
-    readEmbeddedAlertmanagerConfig(
-      text,
-      (line, column) => ({ ...at, embedded: { name: `${key} (base64-decoded)`, line, column } }),
-      'secret',
-      subject,
-      meta.namespace,
-      model,
-    );
+    const entry = entries.find((e) => e.name === key);
+    if (!entry) continue;
+    readEmbeddedAlertmanagerConfig(entry.text, entry.locate, 'secret', subject, meta.namespace, model);
     return;
   }
 }
 
-/** Every readable key of a Secret, for Flux `valuesFrom` (base64 `data` decoded). */
-function storeSecret(
+/**
+ * A Secret's keys as text: `stringData` as written (lines map into the file), base64 `data`
+ * decoded (positions inside the decoded text, at the value). `stringData` wins, as in the API.
+ * An `alertmanager.yaml` that is not base64 is `yaml-invalid`.
+ */
+function secretEntries(
   y: YamlDoc,
-  node: Node | undefined,
-  object: ObjectRef,
   stringData: Node | undefined,
   data: Node | undefined,
   model: Model,
-): void {
-  const out: import('../model.js').EmbeddedText[] = [];
+): EmbeddedText[] {
+  const out: EmbeddedText[] = [];
   for (const [key, , value] of y.entries(stringData)) {
     const text = y.embedded(value, key);
     if (text) out.push(text);
@@ -424,15 +417,19 @@ function storeSecret(
     const encoded = y.str(value);
     if (encoded === undefined) continue;
     const compact = encoded.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) continue;
     const at = y.at(value);
+    if (!/^[A-Za-z0-9+/=_-]*$/.test(compact)) {
+      if (ALERTMANAGER_KEYS.includes(key))
+        model.invalid.push({ location: at, message: `Secret data "${key}" is not base64` });
+      continue;
+    }
     out.push({
       name: key,
       text: Buffer.from(compact, 'base64').toString('utf8'),
       locate: (line, column) => ({ ...at, embedded: { name: `${key} (base64-decoded)`, line, column } }),
     });
   }
-  if (out.length > 0) model.secrets.push({ object, location: y.at(node), data: out });
+  return out;
 }
 
 function readEmbeddedAlertmanagerConfig(

@@ -1,6 +1,6 @@
 import { looksLikeAlertmanagerConfig, readAlertmanagerConfig } from '../alertmanager-config.js';
 import { walkImages } from '../helm-values.js';
-import type { ValuesView } from '../values-view.js';
+import { ValuesView } from '../values-view.js';
 import { readAlertmanagerChart } from './alertmanager.js';
 import type { ChartContext } from './context.js';
 import { readExtraRules, readKubePrometheusStack } from './kube-prometheus-stack.js';
@@ -44,7 +44,18 @@ export function isAlertingChart(chart: string): boolean {
 export function readChartValues(view: ValuesView, ctx: ChartContext, images = true): void {
   const reader = READERS[ctx.chart];
   if (reader) reader(view, ctx);
-  else readUnknownChart(view, ctx);
+  else {
+    readUnknownChart(view, ctx);
+    // a chart of the repository that is an umbrella: its dependencies' values, once every
+    // Chart.yaml has been seen
+    if (ctx.chart !== '' && !ctx.chart.includes('{{'))
+      ctx.model.deferred.push(() => {
+        const chart = ctx.model.charts.get(ctx.chart);
+        // the chart's own values.yaml under the release's values, as Helm merges them
+        if (chart)
+          readUmbrellaValues(new ValuesView([...chart.values, ...view.layers]), chart.dependencies, ctx);
+      });
+  }
   if (images) {
     const extra = {
       ...(ctx.subject.object ? { object: ctx.subject.object } : {}),

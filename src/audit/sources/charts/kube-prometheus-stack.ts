@@ -42,7 +42,11 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
       });
     }
     const strategy = spec.str('alertmanagerConfigMatcherStrategy', 'type');
-    if (strategy === 'None') model.matcherStrategyNone.add(ctx.namespace ?? '');
+    if (strategy)
+      model.matcherStrategies.push({
+        type: strategy,
+        ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
+      });
     const name = `${fullname(ctx.release, view.str('nameOverride') ?? 'kube-prometheus-stack', view.str('fullnameOverride'), 26)}-alertmanager`;
     const aa = spec.str('podAntiAffinity');
     const key = spec.str('podAntiAffinityTopologyKey');

@@ -1,4 +1,5 @@
 import type { Location, ObjectRef, Workload, WorkloadKind } from '../../model.js';
+import { antiAffinityKeys, topologySpreadKeys } from '../kubernetes.js';
 import type { Found } from '../values-view.js';
 import type { ChartContext } from './context.js';
 
@@ -33,29 +34,12 @@ export function addChartAlertmanager(ctx: ChartContext, am: ChartAlertmanager): 
     name: am.name,
     ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
   };
-  const antiAffinity: string[] = [];
-  if (am.affinity) {
-    const { y, node } = am.affinity;
-    const anti = y.get(node, 'podAntiAffinity');
-    for (const t of y.items(y.get(anti, 'requiredDuringSchedulingIgnoredDuringExecution'))) {
-      const k = y.str(y.get(t, 'topologyKey'));
-      if (k) antiAffinity.push(k);
-    }
-    for (const t of y.items(y.get(anti, 'preferredDuringSchedulingIgnoredDuringExecution'))) {
-      const k = y.str(y.path(t, 'podAffinityTerm', 'topologyKey'));
-      if (k) antiAffinity.push(k);
-    }
-  }
+  const antiAffinity = am.affinity ? antiAffinityKeys(am.affinity.y, am.affinity.node) : [];
   if (am.podAntiAffinity === 'soft' || am.podAntiAffinity === 'hard')
     antiAffinity.push(am.podAntiAffinityTopologyKey ?? 'kubernetes.io/hostname');
-  const spread: string[] = [];
-  if (am.topologySpreadConstraints) {
-    const { y, node } = am.topologySpreadConstraints;
-    for (const c of y.items(node)) {
-      const k = y.str(y.get(c, 'topologyKey'));
-      if (k) spread.push(k);
-    }
-  }
+  const spread = am.topologySpreadConstraints
+    ? topologySpreadKeys(am.topologySpreadConstraints.y, am.topologySpreadConstraints.node)
+    : [];
   const workload: Workload = {
     object,
     location: am.location ?? ctx.anchor,
