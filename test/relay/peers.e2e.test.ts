@@ -269,6 +269,12 @@ test('peer requests: a wrong token is 401, a malformed or oversized body 400, an
 
     assert.equal((await send(good)).status, 200);
     assert.equal((await held(a)).chunks.length, 1, 'a valid body is applied');
+    for (let i = 0; i < 3; i++)
+      assert.equal((await fetch(`${a.base}/peer/x${i}`, { method: 'POST' })).status, 401);
+    const metrics = await (await fetch(`${a.base}/metrics`)).text();
+    assert.match(metrics, /alertpath_relay_peer_received_total\{kind="updates",code="401"\} 1/);
+    assert.match(metrics, /alertpath_relay_peer_received_total\{kind="other",code="401"\} 3/);
+    assert.doesNotMatch(metrics, /kind="x0"/, "no label from a caller's path");
     assert.equal((await fetch(`${a.base}/healthz`)).status, 200, 'still alive');
     assert.equal((await post(a, payload([alert({ alertname: 'StillFine' })]))).status, 200);
   } finally {
