@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/log.js';
 import { describeNetworkError, userAgent } from '../../lib/net.js';
 import type { PeersConfig } from './config.js';
 import { discoverPeers, type ResolveA, systemResolveA } from './discovery.js';
-import { firstIssue, MAX_OPS, MAX_SYNC_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
+import { firstIssue, MAX_OPS, MAX_SYNC_BYTES, MAX_UPDATE_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
 import type { RelayState, StateOp } from './state.js';
 
 /**
@@ -202,7 +202,7 @@ export class PeerReplicator {
   }
 
   private async send(peer: Peer): Promise<void> {
-    const batch = peer.queue.splice(0, MAX_OPS);
+    const batch = peer.queue.splice(0, batchLength(peer.queue));
     let ok = false;
     let problem = '';
     let retry = true;
@@ -365,6 +365,19 @@ export class PeerReplicator {
       );
     }
   }
+}
+
+/** How many queued changes fit one request: at most MAX_OPS, and well inside MAX_UPDATE_BYTES. */
+export function batchLength(queue: readonly StateOp[]): number {
+  let bytes = 0;
+  let n = 0;
+  for (const op of queue) {
+    // Generous per change: keys are 43-46 characters, ids at most 20 digits.
+    bytes += op.t === 'm' ? 96 + 24 * op.ids.length : 96;
+    if (n >= MAX_OPS || (n > 0 && bytes > MAX_UPDATE_BYTES / 2)) break;
+    n++;
+  }
+  return n;
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, max: number): Promise<string> {
