@@ -24,12 +24,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 async function startRelayProcess(
   webhookUrl: string,
   deadline: string,
-  options: { cpu?: string; listen?: string; peers?: object } = {},
+  options: { cpu?: string; listen?: string; peers?: object; nice?: boolean } = {},
 ) {
   const script = join(here, 'relay-server.js');
   const args = [script, webhookUrl, deadline, options.listen ?? '127.0.0.1:0'];
   if (options.peers) args.push(JSON.stringify(options.peers));
-  const child = spawn('taskset', ['-c', options.cpu ?? '0', process.execPath, ...args], {
+  const pinned = ['taskset', '-c', options.cpu ?? '0', process.execPath, ...args];
+  const [command = 'taskset', ...argv] = options.nice ? ['nice', '-n', '19', ...pinned] : pinned;
+  const child = spawn(command, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
