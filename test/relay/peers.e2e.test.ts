@@ -269,10 +269,50 @@ test('peer requests: a wrong token is 401, a malformed or oversized body 400, an
 
     assert.equal((await send(good)).status, 200);
     assert.equal((await held(a)).chunks.length, 1, 'a valid body is applied');
+    for (let i = 0; i < 3; i++)
+      assert.equal((await fetch(`${a.base}/peer/x${i}`, { method: 'POST' })).status, 401);
+    const metrics = await (await fetch(`${a.base}/metrics`)).text();
+    assert.match(metrics, /alertpath_relay_peer_received_total\{kind="updates",code="401"\} 1/);
+    assert.match(metrics, /alertpath_relay_peer_received_total\{kind="other",code="401"\} 3/);
+    assert.doesNotMatch(metrics, /kind="x0"/, "no label from a caller's path");
     assert.equal((await fetch(`${a.base}/healthz`)).status, 200, 'still alive');
     assert.equal((await post(a, payload([alert({ alertname: 'StillFine' })]))).status, 200);
   } finally {
     await stop(a);
+  }
+});
+
+test('a replica with another token: its changes are refused 401, it says so once, and delivers anyway', async () => {
+  const hook = discord.webhook();
+  const ports = [await freePort(), await freePort()];
+  const otherToken = join(dir, 'other-token');
+  writeFileSync(otherToken, 'a-different-token-0123456789\n');
+  const urls = `  urls: [${ports.map((p) => `http://127.0.0.1:${p}`).join(', ')}]`;
+  const a = await startReplica(ports[0] ?? 0, ports, hook);
+  const b = await startReplica(
+    ports[1] ?? 0,
+    ports,
+    hook,
+    ['peers:', urls, `  tokenFile: ${otherToken}`].join('\n'),
+  );
+  try {
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await post(b, payload([alert({ alertname: `Tok${i}` })], { groupKey: `tok-${i}` }))).status,
+        200,
+      );
+    assert.equal(discord.list(hook).length, 3);
+    await eventually(() => /refuses our token/.test(b.output()), 10_000, 'the refusal line');
+    assert.equal(
+      b
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('refuses our token')).length,
+      1,
+    );
+    assert.equal((await held(a)).messages.length, 0, 'A applied nothing');
+  } finally {
+    await stop(a, b);
   }
 });
 

@@ -14,6 +14,8 @@ import {
   RelayState,
   type StateOp,
 } from '../../src/relay/peers/index.js';
+import { MAX_OPS, MAX_UPDATE_BYTES } from '../../src/relay/peers/protocol.js';
+import { batchLength } from '../../src/relay/peers/replicator.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { alert, payload } from '../helpers/alerts.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -190,4 +192,21 @@ test('dns: a replica that asks for a sync is replicated to at once, before the n
       })
     ).json()) as { messages: unknown[] };
   await eventually(async () => (await held()).messages.length === 1, 5000, 'B to hold the group A posted');
+});
+
+test('a batch of changes stays inside MAX_OPS and the peer body limit, however big the groups', () => {
+  const key = groupKeyOf('default', 'g');
+  const small: StateOp[] = Array.from({ length: 25_000 }, (_, i) => ({
+    t: 'c',
+    k: `${key}:${i % 9999}`,
+    ttl: 1,
+  }));
+  assert.equal(batchLength(small), MAX_OPS);
+  const ids = Array.from({ length: 1000 }, () => '13000000000000000000');
+  const big: StateOp[] = Array.from({ length: 500 }, () => ({ t: 'm', k: key, ids, ttl: 1 }));
+  const n = batchLength(big);
+  assert.ok(n > 10 && n < 500);
+  const body = JSON.stringify({ from: 'f'.repeat(24), ops: big.slice(0, n) });
+  assert.ok(body.length < MAX_UPDATE_BYTES, `${body.length} bytes`);
+  assert.equal(batchLength([]), 0);
 });

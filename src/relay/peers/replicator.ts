@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/log.js';
 import { describeNetworkError, userAgent } from '../../lib/net.js';
 import type { PeersConfig } from './config.js';
 import { discoverPeers, type ResolveA, systemResolveA } from './discovery.js';
-import { firstIssue, MAX_OPS, MAX_SYNC_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
+import { firstIssue, MAX_OPS, MAX_SYNC_BYTES, MAX_UPDATE_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
 import type { RelayState, StateOp } from './state.js';
 
 /**
@@ -15,12 +15,13 @@ import type { RelayState, StateOp } from './state.js';
  * per peer, so
  * delivery never waits for a peer and a burst of notifications costs a few requests. A peer that
  * does not answer keeps its queue (bounded: past MAX_QUEUE the oldest half is dropped) and is
- * retried with backoff; nothing else changes. At start the replica asks one peer for its whole
- * state (`/peer/sync`) before it calls itself ready; that too is bounded by the peer timeout.
+ * retried with backoff; nothing else changes. At start the replica asks its peers for their whole
+ * state (`/peer/sync`, at once) before it calls itself ready; that too is bounded by the peer timeout.
  */
 
 const MAX_QUEUE = 100_000;
-const SYNC_TRIES = 3;
+/** How many peers a starting replica asks for their state. */
+const SYNC_PEERS = 4;
 /** How long changes gather before they are sent. */
 const BATCH_MS = 10;
 
@@ -122,7 +123,7 @@ export class PeerReplicator {
     this.deps.state.onChange = (op) => this.enqueue(op);
     try {
       await this.refresh();
-      await this.syncFromPeer();
+      await this.syncFromPeers();
     } catch (err) {
       this.deps.logger.warn({ err }, 'peers: start-up sync failed; delivering as without it');
     }
@@ -201,7 +202,7 @@ export class PeerReplicator {
   }
 
   private async send(peer: Peer): Promise<void> {
-    const batch = peer.queue.splice(0, MAX_OPS);
+    const batch = peer.queue.splice(0, batchLength(peer.queue));
     let ok = false;
     let problem = '';
     let retry = true;
@@ -315,54 +316,68 @@ export class PeerReplicator {
     this.refreshTimer.unref();
   }
 
-  /** Takes in the state of the first peer that answers (at most SYNC_TRIES are asked). */
-  private async syncFromPeer(): Promise<void> {
-    let tried = 0;
-    for (const url of [...this.peers.keys()]) {
-      if (tried++ >= SYNC_TRIES) break;
-      try {
-        const res = await request(`${url}/peer/sync`, {
-          method: 'POST',
-          body: JSON.stringify({ from: this.deps.instance, port: this.ownPort }),
-          headers: this.headers(),
-          headersTimeout: this.config.timeout,
-          bodyTimeout: this.config.timeout,
-          signal: this.abort.signal,
-        });
-        if (this.isSelf(url, res.headers[PEER_HEADER])) {
-          await res.body.dump();
-          tried--;
-          continue;
-        }
-        if (res.statusCode !== 200) {
-          await res.body.dump();
+  /**
+   * Takes in the state of every peer (at most SYNC_PEERS, asked at once): each one asked also
+   * starts replicating to this replica (see `announced`), so none of their later changes is
+   * missed while their DNS view catches up.
+   */
+  private async syncFromPeers(): Promise<void> {
+    const urls = [...this.peers.keys()].slice(0, SYNC_PEERS);
+    await Promise.all(urls.map((url) => this.syncFrom(url)));
+  }
+
+  private async syncFrom(url: string): Promise<void> {
+    try {
+      const res = await request(`${url}/peer/sync`, {
+        method: 'POST',
+        body: JSON.stringify({ from: this.deps.instance, port: this.ownPort }),
+        headers: this.headers(),
+        headersTimeout: this.config.timeout,
+        bodyTimeout: this.config.timeout,
+        signal: this.abort.signal,
+      });
+      if (this.isSelf(url, res.headers[PEER_HEADER]) || res.statusCode !== 200) {
+        await res.body.dump();
+        if (this.peers.has(url)) {
           this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'refused' });
           this.deps.logger.warn({ peer: url, status: res.statusCode }, 'peers: start-up sync refused');
-          continue;
         }
-        const text = await readCapped(res.body, MAX_SYNC_BYTES);
-        const parsed = zSnapshot.safeParse(JSON.parse(text));
-        if (!parsed.success) {
-          this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'refused' });
-          this.deps.logger.warn(
-            { peer: url, error: firstIssue(parsed.error) },
-            'peers: start-up sync answer refused',
-          );
-          continue;
-        }
-        const loaded = this.deps.state.load(parsed.data);
-        this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'ok' });
-        this.deps.logger.info({ peer: url, entries: loaded }, 'peers: synced from peer');
         return;
-      } catch (err) {
-        this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'failed' });
-        this.deps.logger.warn(
-          { peer: url, error: describeNetworkError(err, this.config.timeout, false) },
-          'peers: start-up sync failed',
-        );
       }
+      const text = await readCapped(res.body, MAX_SYNC_BYTES);
+      const parsed = zSnapshot.safeParse(JSON.parse(text));
+      if (!parsed.success) {
+        this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'refused' });
+        this.deps.logger.warn(
+          { peer: url, error: firstIssue(parsed.error) },
+          'peers: start-up sync answer refused',
+        );
+        return;
+      }
+      const loaded = this.deps.state.load(parsed.data);
+      this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'ok' });
+      this.deps.logger.info({ peer: url, entries: loaded }, 'peers: synced from peer');
+    } catch (err) {
+      this.deps.metrics.requests.inc({ kind: 'sync', outcome: 'failed' });
+      this.deps.logger.warn(
+        { peer: url, error: describeNetworkError(err, this.config.timeout, false) },
+        'peers: start-up sync failed',
+      );
     }
   }
+}
+
+/** How many queued changes fit one request: at most MAX_OPS, and well inside MAX_UPDATE_BYTES. */
+export function batchLength(queue: readonly StateOp[]): number {
+  let bytes = 0;
+  let n = 0;
+  for (const op of queue) {
+    // Generous per change: keys are 43-46 characters, ids at most 20 digits.
+    bytes += op.t === 'm' ? 96 + 24 * op.ids.length : 96;
+    if (n >= MAX_OPS || (n > 0 && bytes > MAX_UPDATE_BYTES / 2)) break;
+    n++;
+  }
+  return n;
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, max: number): Promise<string> {
