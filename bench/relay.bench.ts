@@ -129,7 +129,9 @@ async function throughput(peer: boolean): Promise<void> {
   // Warm-up: the first few thousand requests run while V8 compiles the hot path and the
   // connection pools fill; the figures below are the steady state after it.
   await run(10_000, 64);
+  const peerCpu0 = other ? await cpuSeconds(other.url) : 0;
   const load = await run(20_000, 64);
+  const peerCpu = other ? (await cpuSeconds(other.url)) - peerCpu0 : 0;
   // Latency runs three times each: on a shared machine one run can meet a neighbour's burst,
   // so the figures printed are those of the run with the lowest added p99, with all three p99s.
   const trials = async (total: number, concurrency: number) => {
@@ -156,7 +158,9 @@ async function throughput(peer: boolean): Promise<void> {
       })
     ).json();
     const held = groups as { messages: unknown[]; chunks: unknown[] };
-    replicated = `; the peer took ${ok} update requests and holds ${held.messages.length} groups, ${held.chunks.length} chunks`;
+    replicated =
+      `; the peer took ${ok} update requests and holds ${held.messages.length} groups, ${held.chunks.length} chunks, ` +
+      `and spent ${((peerCpu / 20_000) * 1e6).toFixed(0)} µs of CPU per notification replicated`;
   }
   console.log(
     `throughput ${label} (relay on 1 core, 64 senders): ${load.rate.toFixed(0)} notifications/s, ${load.failed} failed, ` +

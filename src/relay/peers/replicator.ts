@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/log.js';
 import { describeNetworkError, userAgent } from '../../lib/net.js';
 import type { PeersConfig } from './config.js';
 import { discoverPeers, type ResolveA, systemResolveA } from './discovery.js';
-import { firstIssue, MAX_OPS, MAX_SYNC_BYTES, MAX_UPDATE_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
+import { firstIssue, MAX_SYNC_BYTES, MAX_UPDATE_BYTES, PEER_HEADER, zSnapshot } from './protocol.js';
 import type { RelayState, StateOp } from './state.js';
 
 /**
@@ -24,6 +24,8 @@ const MAX_QUEUE = 100_000;
 const SYNC_PEERS = 4;
 /** How long changes gather before they are sent. */
 const BATCH_MS = 10;
+/** Changes in one request this replica sends (the receiving side takes up to MAX_OPS). */
+const SEND_OPS = 1000;
 
 export interface PeerMetrics {
   requests: Counter<'kind' | 'outcome'>;
@@ -367,14 +369,18 @@ export class PeerReplicator {
   }
 }
 
-/** How many queued changes fit one request: at most MAX_OPS, and well inside MAX_UPDATE_BYTES. */
+/**
+ * How many queued changes go in one request: at most SEND_OPS (a tenth of what a peer takes, so
+ * that building one request never holds the event loop for more than a fraction of a
+ * millisecond, even when a slow peer let the queue grow), and well inside MAX_UPDATE_BYTES.
+ */
 export function batchLength(queue: readonly StateOp[]): number {
   let bytes = 0;
   let n = 0;
   for (const op of queue) {
     // Generous per change: keys are 43-46 characters, ids at most 20 digits.
     bytes += op.t === 'm' ? 96 + 24 * op.ids.length : 96;
-    if (n >= MAX_OPS || (n > 0 && bytes > MAX_UPDATE_BYTES / 2)) break;
+    if (n >= SEND_OPS || (n > 0 && bytes > MAX_UPDATE_BYTES / 2)) break;
     n++;
   }
   return n;
