@@ -256,6 +256,7 @@ test('peer requests: a wrong token is 401, a malformed or oversized body 400, an
       JSON.stringify({ from: 'f'.repeat(24), ops: [{ ...op, k: '../../etc' }] }),
       JSON.stringify({ from: 'f'.repeat(24), ops: [{ t: 'm', k: 'A'.repeat(43), ids: ['1'], ttl: -5 }] }),
       JSON.stringify({ from: 'f'.repeat(24), ops: Array.from({ length: 10_001 }, () => op) }),
+      `{"from":"${'f'.repeat(24)}","ops":[],"pad":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`,
     ]) {
       const res = await send(bad);
       assert.equal(res.status, 400, bad.slice(0, 80));

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { AppError, errorBody, toAppError } from '../../lib/errors.js';
 import { readRequestBody } from '../../lib/http-body.js';
+import { DEFAULT_JSON_BOUNDS, jsonBoundsViolation } from '../../lib/json-bounds.js';
 import { firstIssue, MAX_UPDATE_BYTES, PEER_HEADER, zSyncRequest, zUpdates } from './protocol.js';
 import type { PeerMetrics } from './replicator.js';
 import type { RelayState } from './state.js';
@@ -45,6 +46,8 @@ export function peerRoutes(deps: {
 
   const readJson = async (c: Context): Promise<unknown> => {
     const raw = await readRequestBody(c, MAX_UPDATE_BYTES, 'reject');
+    const over = jsonBoundsViolation(raw, DEFAULT_JSON_BOUNDS);
+    if (over) throw new AppError('AP_INVALID_PAYLOAD', over);
     try {
       return JSON.parse(raw.toString('utf8'));
     } catch (err) {
