@@ -183,7 +183,12 @@ export async function* discoverInputs(
               ? 'skipped: Helm templates are not YAML until rendered; audit `helm template … | alertpath audit -`'
               : 'skipped: Ansible role templates are Jinja, not YAML until rendered',
           });
-          yield* templates(abs, depth + 1, isChart ? 'a Helm template' : 'an Ansible (Jinja) template');
+          yield* templates(
+            abs,
+            depth + 1,
+            isChart ? 'a Helm template' : 'an Ansible (Jinja) template',
+            display(abs),
+          );
           continue;
         }
         yield* walk(abs, root, depth + 1, ns);
@@ -235,7 +240,7 @@ export async function* discoverInputs(
     }
   }
 
-  function* templates(dir: string, depth: number, kindOf: string): Generator<SourceInput> {
+  function* templates(dir: string, depth: number, kindOf: string, group: string): Generator<SourceInput> {
     if (depth > MAX_DEPTH) return;
     let names: string[];
     try {
@@ -251,19 +256,22 @@ export async function* discoverInputs(
       } catch {
         continue;
       }
-      if (st.isDirectory()) yield* templates(abs, depth + 1, kindOf);
+      if (st.isDirectory()) yield* templates(abs, depth + 1, kindOf, group);
       else if (st.isFile()) {
-        const file = readTemplate(abs, kindOf);
+        const file = readTemplate(abs, kindOf, group);
         if (file) yield file;
       }
     }
   }
 
-  function readTemplate(abs: string, kindOf: string): SourceInput | undefined {
+  function readTemplate(abs: string, kindOf: string, group?: string): SourceInput | undefined {
     if (templateFiles >= MAX_TEMPLATE_FILES) return undefined;
     templateFiles++;
     const file = readInput(abs, display(abs), 'template', [], undefined);
-    if (file) file.template = kindOf;
+    if (file) {
+      file.template = kindOf;
+      if (group) file.templateGroup = group;
+    }
     return file;
   }
 }

@@ -522,3 +522,19 @@ spec:
     );
   });
 });
+
+describe('a vendored chart with many config-shaped templates', () => {
+  it('is one input-unreadable for its templates/ folder, counting them', async () => {
+    const files: Record<string, string> = {
+      'charts/kps/Chart.yaml': 'apiVersion: v2\nname: kps\nversion: 1.0.0\n',
+    };
+    for (let i = 0; i < 5; i++)
+      files[`charts/kps/templates/rules/r${i}.yaml`] =
+        `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: {{ .Release.Name }}-${i}\n`;
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo(files) });
+    const found = byRule(res.report, 'input-unreadable');
+    assert.equal(found.length, 1);
+    assert.match(found[0]?.message ?? '', /charts\/kps\/templates\/ holds 5 templates/);
+    assert.deepEqual(byRule(res.report, 'yaml-invalid'), []);
+  });
+});

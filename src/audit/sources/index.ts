@@ -36,6 +36,8 @@ export interface SourceInput {
   chart?: { name: string; dependencies: ChartDependency[] };
   /** For `template` inputs: what kind of template ("a Helm template", "Jsonnet"). */
   template?: string;
+  /** The `templates/` folder a template is in: one input-unreadable per folder, not per file. */
+  templateGroup?: string;
   /** A kustomization.yaml: its folder and `resources:` (overlays are applied to their bases). */
   kustomization?: { dir: string; resources: string[] };
   /** A patch file of a kustomization (as reported), with the patch's `target:` if it has one. */

@@ -29,8 +29,30 @@ export function readTemplateInput(input: SourceInput, model: Model): void {
   const before = input.text.slice(0, first.index + (match.length - match.trimStart().length));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  model.unreadable.push({
+  const group = input.templateGroup;
+  if (group) {
+    const seen = groups.get(model);
+    const entry = seen?.get(group);
+    if (entry) {
+      entry.count++;
+      entry.finding.message = `${group}/ holds ${entry.count} templates that look like Alertmanager or rule config (the first: ${entry.first}); audit cannot read them as deployed. Audit the rendered output through stdin (helm template … | alertpath audit -).`;
+      return;
+    }
+  }
+  const finding = {
     location: { file: input.file, line, column },
     message: `${input.file} is ${input.template ?? 'a template'} that looks like ${first.what}; audit cannot read it as deployed. Audit the rendered output through stdin (helm template …, ansible … --check --diff, jsonnet … | alertpath audit -).`,
-  });
+  };
+  model.unreadable.push(finding);
+  if (group) {
+    const seen = groups.get(model) ?? new Map();
+    seen.set(group, { count: 1, first: input.file, finding });
+    groups.set(model, seen);
+  }
 }
+
+/** Per model, per templates/ folder: the one finding that stands for the folder. */
+const groups = new WeakMap<
+  Model,
+  Map<string, { count: number; first: string; finding: { message: string } }>
+>();

@@ -245,7 +245,9 @@ export class YamlDoc {
       if (headerEnd !== -1) {
         const indent = blockIndent(this.src, headerEnd + 1, n.range?.[1] ?? this.src.length);
         const headerLine = this.lines.linePos(start).line;
-        return { name, text, locate: (line, column) => this.locate(headerLine + line, column + indent) };
+        // the outer locate only, not `this`: an embedded text must not keep its document's AST alive
+        const outer = this.locate;
+        return { name, text, locate: (line, column) => outer(headerLine + line, column + indent) };
       }
     }
     return { name, text, locate: () => base };
