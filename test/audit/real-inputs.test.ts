@@ -458,6 +458,74 @@ spec:
     assert.ok(res.report.notes.some((n) => /existing Secret am-config/.test(n.message)));
   });
 
+  it('configSecret without useExistingSecret: the operator reads that Secret, so the chart default is not assumed', async () => {
+    const hr = helmRelease(
+      'kube-prometheus-stack',
+      'alertmanager:\n  alertmanagerSpec:\n    replicas: 2\n    configSecret: am-config\n',
+    );
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    assert.ok(res.report.notes.some((n) => /existing Secret am-config/.test(n.message)));
+  });
+
+  it('an Application of an umbrella chart in the repository named like its dependency reads the umbrella, not the chart default', async () => {
+    // The layout of a real homelab repository: an Application per component with `path:` into
+    // the repository and `valueFiles: [values.yaml]`, an umbrella chart called
+    // kube-prometheus-stack whose values point Alertmanager at a Secret kept beside it.
+    const files = {
+      'monitoring/application.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: kube-prometheus-stack, namespace: argocd }
+spec:
+  source:
+    repoURL: https://git.example.net/lab/k8s.git
+    path: monitoring/kube-prometheus-stack
+    helm:
+      valueFiles: [values.yaml]
+  destination: { namespace: monitoring }
+`,
+      'monitoring/kube-prometheus-stack/Chart.yaml': `apiVersion: v2
+name: kube-prometheus-stack
+version: 1.0.0
+dependencies:
+  - name: kube-prometheus-stack
+    version: 65.1.1
+    repository: https://prometheus-community.github.io/helm-charts
+`,
+      'monitoring/kube-prometheus-stack/values.yaml': `kube-prometheus-stack:
+  alertmanager:
+    alertmanagerSpec:
+      replicas: 2
+      podAntiAffinity: soft
+      priorityClassName: system-cluster-critical
+      configSecret: alertmanager-lab
+    podDisruptionBudget: { enabled: true, minAvailable: 1 }
+`,
+      'monitoring/alertmanager-config.yaml': `apiVersion: v1
+kind: Secret
+metadata: { name: alertmanager-lab, namespace: monitoring }
+stringData:
+  alertmanager.yaml: |
+    route:
+      receiver: discord
+      routes:
+        - matchers: [alertname = "Watchdog"]
+          receiver: deadman
+          repeat_interval: 1m
+    receivers:
+      - name: discord
+        webhook_configs: [{ url: "http://alertpath-relay.monitoring.svc:9095/webhook" }]
+      - name: deadman
+        webhook_configs: [{ url: "https://watch.example.net/ping/abc", send_resolved: false }]
+`,
+    };
+    const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo(files) });
+    const deadman = res.report.findings.filter((f) => f.rule.startsWith('deadman-'));
+    assert.deepEqual(deadman, [], JSON.stringify(deadman));
+    assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
+    assert.deepEqual(byRule(res.report, 'alert-path-no-pdb'), []);
+  });
+
   it('Argo CD sources[]: each helm source is read; valueFiles are noted', async () => {
     const app = `apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -481,7 +549,12 @@ spec:
 `;
     const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'app.yaml': app }) });
     assert.ok(res.report.notes.some((n) => /valueFiles/.test(n.message)));
-    assert.equal(byRule(res.report, 'deadman-to-null')[0]?.line, lineOfText(app, 'valuesObject:') + 1);
+    // The value file may set the config: the chart's default (Watchdog → "null") is not assumed,
+    // and "not read" is said as input-unreadable, so no finding never means "read and fine".
+    assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
+    const unread = byRule(res.report, 'input-unreadable');
+    assert.equal(unread.length, 1);
+    assert.match(unread[0]?.message ?? '', /helm\.valueFiles.*chart's default config is not assumed/);
     assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
   });
 });

@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import type { Model, Subject } from '../model.js';
-import { type ChartContext, chartName, readChartValues } from './charts/index.js';
+import { type ChartContext, chartName, readChartValues, readUmbrellaValues } from './charts/index.js';
 import { parseEmbedded } from './embedded.js';
 import { ignoredRules, type ObjectMeta, objectRef } from './meta.js';
 import { type ValuesLayer, ValuesView } from './values-view.js';
@@ -35,7 +35,9 @@ export function readArgoApplication(
     const chart = chartRef ? chartName(chartRef) : '';
     const layers: ValuesLayer[] = [];
     const valueFiles = y.get(helm, 'valueFiles');
-    if (valueFiles && y.items(valueFiles).length > 0) {
+    const valueFileNames = y.items(valueFiles).map((f) => y.str(f) ?? '');
+    const hasValueFiles = valueFileNames.length > 0;
+    if (hasValueFiles && valueFiles) {
       const at = y.at(valueFiles);
       model.notes.push({
         file: at.file,
@@ -70,8 +72,25 @@ export function readArgoApplication(
       anchor: y.at(values ?? valuesObject ?? helm ?? source),
       what,
       ...(namespace ? { namespace } : {}),
+      ...(hasValueFiles ? { valuesIncomplete: true } : {}),
     };
-    readChartValues(new ValuesView(layers), ctx);
+    if (y.has(source, 'chart')) {
+      readChartValues(new ValuesView(layers), ctx);
+      continue;
+    }
+    // A chart in git (`path`): when the chart is in the audited tree, its own values.yaml is the
+    // base layer (an umbrella chart named like its dependency is still the umbrella), so it is
+    // looked up once every Chart.yaml has been seen.
+    model.deferred.push(() => {
+      const inRepo = model.charts.get(chart);
+      if (inRepo)
+        readUmbrellaValues(new ValuesView([...inRepo.values, ...layers]), inRepo.dependencies, {
+          ...ctx,
+          // values.yaml is read as the chart's own; any other value file is not
+          valuesIncomplete: valueFileNames.some((f) => !/^(\.\/)?values\.ya?ml$/.test(f)),
+        });
+      else readChartValues(new ValuesView(layers), ctx);
+    });
   }
 }
 

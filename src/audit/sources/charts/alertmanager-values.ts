@@ -81,7 +81,15 @@ export function readAlertmanagerValues(
     return out;
   }
   const defaultText = options.defaultOf ? CHART_DEFAULT_CONFIG[options.defaultOf] : undefined;
-  if (defaultText) {
+  if (defaultText && ctx.valuesIncomplete) {
+    // The value files may set the config, or leave the chart's default (Watchdog → "null"):
+    // unknown, so said as input-unreadable rather than assumed either way.
+    ctx.model.unreadable.push({
+      location: options.defaultAt ?? ctx.anchor,
+      message: `the Alertmanager config of ${ctx.what} is not in the values audit reads (it may be in its helm.valueFiles, which are not read through it); the ${options.defaultOf} chart's default config is not assumed.`,
+      ...(ctx.subject.object ? { object: ctx.subject.object } : {}),
+    });
+  } else if (defaultText) {
     const anchor = options.defaultAt ?? ctx.anchor;
     const parsed = parseYaml(defaultText, { file: anchor.file, locate: () => anchor });
     for (const doc of parsed.docs) {

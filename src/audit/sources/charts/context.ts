@@ -13,6 +13,11 @@ export interface ChartContext {
   anchor: Location;
   /** "HelmRelease monitoring/kube-prometheus-stack", for messages. */
   what: string;
+  /**
+   * Some of the values are in files audit does not read through the release (Argo CD
+   * `helm.valueFiles`): nothing is assumed from the chart's defaults, since those files may set it.
+   */
+  valuesIncomplete?: boolean;
 }
 
 /** Helm's fullname: the release name, or release-chart unless the release already holds it. */

@@ -17,7 +17,10 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
   const am = view.sub('alertmanager');
   if ((view.bool('alertmanager', 'enabled') ?? true) === true) {
     const spec = am.sub('alertmanagerSpec');
-    const existing = spec.bool('useExistingSecret') === true ? spec.str('configSecret') : undefined;
+    // The operator reads the Secret named by configSecret (with or without useExistingSecret,
+    // which only stops the chart from generating its own): the values' config is then unused.
+    const configSecret = spec.str('configSecret');
+    const existing = configSecret !== undefined && configSecret !== '' ? configSecret : undefined;
     const global = spec.str('alertmanagerConfiguration', 'name');
     const location = view.keyLocation('alertmanager') ?? ctx.anchor;
     if (existing !== undefined || spec.bool('useExistingSecret') === true) {
