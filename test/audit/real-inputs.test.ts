@@ -466,6 +466,10 @@ spec:
     const res = await auditJson(['--fail-on', 'never', '.'], { cwd: repo({ 'hr.yaml': hr }) });
     assert.deepEqual(byRule(res.report, 'deadman-to-null'), []);
     assert.ok(res.report.notes.some((n) => /existing Secret am-config/.test(n.message)));
+    // The Secret is not in the tree (made by hand): its routes went unread, and that is said.
+    const unread = byRule(res.report, 'input-unreadable');
+    assert.equal(unread.length, 1);
+    assert.match(unread[0]?.message ?? '', /Secret am-config, which is not in the audited tree/);
   });
 
   it('an Application of an umbrella chart in the repository named like its dependency reads the umbrella, not the chart default', async () => {
@@ -524,6 +528,7 @@ stringData:
     assert.deepEqual(deadman, [], JSON.stringify(deadman));
     assert.deepEqual(byRule(res.report, 'alert-path-single-replica'), []);
     assert.deepEqual(byRule(res.report, 'alert-path-no-pdb'), []);
+    assert.deepEqual(byRule(res.report, 'input-unreadable'), [], 'the config Secret is in the tree');
   });
 
   it('Argo CD sources[]: each helm source is read; valueFiles are noted', async () => {

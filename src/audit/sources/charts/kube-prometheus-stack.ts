@@ -1,4 +1,4 @@
-import { NO_IGNORE } from '../../model.js';
+import { type Location, NO_IGNORE } from '../../model.js';
 import { readRuleGroups } from '../prometheus-rules.js';
 import type { ValuesView } from '../values-view.js';
 import { readAlertmanagerValues } from './alertmanager-values.js';
@@ -28,6 +28,7 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
         file: location.file,
         message: `${location.line}:${location.column}: ${ctx.what}: Alertmanager reads its config from the existing Secret ${existing ?? `alertmanager-<name>`}; audited where that Secret is in the repository`,
       });
+      if (existing !== undefined) secretMustBeInRepo(existing, location, ctx);
     } else if (global !== undefined) {
       model.notes.push({
         file: location.file,
@@ -82,6 +83,27 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
       view.bool('defaultRules', 'disabled', 'Watchdog') === true,
   );
   readExtraRules(view, ctx);
+}
+
+/**
+ * The config Secret named by `configSecret` is audited where it is in the tree (a Secret, an
+ * ExternalSecret, an encrypted file); when nothing of that name is, its routes went unread, and
+ * that is said (input-unreadable), so no finding never means "read and fine".
+ */
+function secretMustBeInRepo(name: string, location: Location, ctx: ChartContext): void {
+  const model = ctx.model;
+  // after the deferred readers (ExternalSecrets, valuesFrom) of the round this one runs in
+  const check = () => {
+    const named = (o: { object?: { name: string } }) => o.object?.name === name;
+    if (model.alertmanagerConfigs.some(named) || model.encrypted.some(named) || model.unreadable.some(named))
+      return;
+    model.unreadable.push({
+      location,
+      message: `${ctx.what}: Alertmanager reads its config from Secret ${name}, which is not in the audited tree (created by hand or by a tool): its routes are not checked.`,
+      ...(ctx.subject.object ? { object: ctx.subject.object } : {}),
+    });
+  };
+  model.deferred.push(() => model.deferred.push(check));
 }
 
 /** `additionalPrometheusRulesMap` (and the older `additionalPrometheusRules` list). */
