@@ -1,7 +1,7 @@
 import type { ValuesView } from '../values-view.js';
 import { readAlertmanagerValues } from './alertmanager-values.js';
 import { type ChartContext, fullname } from './context.js';
-import { addChartAlertmanager } from './workload.js';
+import { addChartAlertmanager, placementOf } from './workload.js';
 
 /**
  * The prometheus-community `alertmanager` chart (also the `prometheus` chart's bundled
@@ -26,12 +26,6 @@ export function readAlertmanagerChart(view: ValuesView, ctx: ChartContext): void
     view.str('nameOverride') ?? 'alertmanager',
     view.str('fullnameOverride'),
   );
-  const replicas = view.get('replicaCount');
-  const affinity = view.get('affinity');
-  const tsc = view.get('topologySpreadConstraints');
-  const aa = view.str('podAntiAffinity');
-  const key = view.str('podAntiAffinityTopologyKey');
-  const priority = view.str('priorityClassName');
   const pdb = view.get('podDisruptionBudget');
   const tag = view.str('image', 'tag');
   const repo = view.str('image', 'repository');
@@ -45,11 +39,6 @@ export function readAlertmanagerChart(view: ValuesView, ctx: ChartContext): void
     },
     pdb: pdb !== undefined && pdb.y.entries(pdb.node).length > 0,
     ...(repo ? { image: `${repo}${tag ? `:${tag}` : ''}` } : {}),
-    ...(replicas ? { replicas } : {}),
-    ...(affinity ? { affinity } : {}),
-    ...(aa ? { podAntiAffinity: aa } : {}),
-    ...(key ? { podAntiAffinityTopologyKey: key } : {}),
-    ...(tsc ? { topologySpreadConstraints: tsc } : {}),
-    ...(priority ? { priorityClassName: priority } : {}),
+    ...placementOf(view, 'replicaCount'),
   });
 }

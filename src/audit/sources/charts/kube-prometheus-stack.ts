@@ -3,7 +3,7 @@ import { readRuleGroups } from '../prometheus-rules.js';
 import type { ValuesView } from '../values-view.js';
 import { readAlertmanagerValues } from './alertmanager-values.js';
 import { type ChartContext, fullname } from './context.js';
-import { addChartAlertmanager } from './workload.js';
+import { addChartAlertmanager, placementOf } from './workload.js';
 
 /**
  * kube-prometheus-stack values: `alertmanager.config` / `stringConfig` / `tplConfig` (or the
@@ -52,12 +52,6 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
         ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
       });
     const name = `${fullname(ctx.release, view.str('nameOverride') ?? 'kube-prometheus-stack', view.str('fullnameOverride'), 26)}-alertmanager`;
-    const aa = spec.str('podAntiAffinity');
-    const key = spec.str('podAntiAffinityTopologyKey');
-    const replicas = spec.get('replicas');
-    const affinity = spec.get('affinity');
-    const tsc = spec.get('topologySpreadConstraints');
-    const priority = spec.str('priorityClassName');
     addChartAlertmanager(ctx, {
       kind: 'Alertmanager',
       name,
@@ -65,12 +59,7 @@ export function readKubePrometheusStack(view: ValuesView, ctx: ChartContext): vo
       podLabels: { 'app.kubernetes.io/name': 'alertmanager', alertmanager: name },
       pdb: am.bool('podDisruptionBudget', 'enabled') === true,
       location,
-      ...(replicas ? { replicas } : {}),
-      ...(affinity ? { affinity } : {}),
-      ...(aa ? { podAntiAffinity: aa } : {}),
-      ...(key ? { podAntiAffinityTopologyKey: key } : {}),
-      ...(tsc ? { topologySpreadConstraints: tsc } : {}),
-      ...(priority ? { priorityClassName: priority } : {}),
+      ...placementOf(spec, 'replicas'),
     });
   }
   readDefaultWatchdog(

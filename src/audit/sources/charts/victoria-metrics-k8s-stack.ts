@@ -2,7 +2,7 @@ import type { ValuesView } from '../values-view.js';
 import { readAlertmanagerValues } from './alertmanager-values.js';
 import { type ChartContext, fullname } from './context.js';
 import { readDefaultWatchdog } from './kube-prometheus-stack.js';
-import { addChartAlertmanager } from './workload.js';
+import { addChartAlertmanager, placementOf } from './workload.js';
 
 /**
  * victoria-metrics-k8s-stack: `alertmanager.config` (or the chart's default, everything to
@@ -20,10 +20,6 @@ export function readVictoriaMetricsK8sStack(view: ValuesView, ctx: ChartContext)
     });
     const spec = am.sub('spec');
     const name = `vmalertmanager-${fullname(ctx.release, 'victoria-metrics-k8s-stack', view.str('fullnameOverride'))}`;
-    const replicas = spec.get('replicaCount');
-    const affinity = spec.get('affinity');
-    const tsc = spec.get('topologySpreadConstraints');
-    const priority = spec.str('priorityClassName');
     addChartAlertmanager(ctx, {
       kind: 'StatefulSet',
       name,
@@ -31,10 +27,7 @@ export function readVictoriaMetricsK8sStack(view: ValuesView, ctx: ChartContext)
       podLabels: { 'app.kubernetes.io/name': 'vmalertmanager', 'app.kubernetes.io/instance': name },
       pdb: spec.has('podDisruptionBudget'),
       location: view.keyLocation('alertmanager') ?? ctx.anchor,
-      ...(replicas ? { replicas } : {}),
-      ...(affinity ? { affinity } : {}),
-      ...(tsc ? { topologySpreadConstraints: tsc } : {}),
-      ...(priority ? { priorityClassName: priority } : {}),
+      ...placementOf(spec, 'replicaCount'),
     });
   }
   readDefaultWatchdog(

@@ -1,6 +1,6 @@
 import type { Location, ObjectRef, Workload, WorkloadKind } from '../../model.js';
 import { antiAffinityKeys, topologySpreadKeys } from '../kubernetes.js';
-import type { Found } from '../values-view.js';
+import type { Found, ValuesView } from '../values-view.js';
 import type { ChartContext } from './context.js';
 
 /**
@@ -26,6 +26,38 @@ export interface ChartAlertmanager {
   image?: string;
   /** Where the workload is reported when no replicas line says more (the chart's `alertmanager:` key). */
   location?: Location;
+}
+
+type Placement = Pick<
+  ChartAlertmanager,
+  | 'replicas'
+  | 'affinity'
+  | 'podAntiAffinity'
+  | 'podAntiAffinityTopologyKey'
+  | 'topologySpreadConstraints'
+  | 'priorityClassName'
+>;
+
+/**
+ * What a chart's values say about where its Alertmanager's pods run: the replicas key (charts
+ * call it `replicas` or `replicaCount`), affinity, the `podAntiAffinity: soft|hard` shortcut with
+ * its topology key, topology spread and priority. Only the keys the values set.
+ */
+export function placementOf(view: ValuesView, replicasKey: 'replicas' | 'replicaCount'): Placement {
+  const replicas = view.get(replicasKey);
+  const affinity = view.get('affinity');
+  const aa = view.str('podAntiAffinity');
+  const key = view.str('podAntiAffinityTopologyKey');
+  const tsc = view.get('topologySpreadConstraints');
+  const priority = view.str('priorityClassName');
+  return {
+    ...(replicas ? { replicas } : {}),
+    ...(affinity ? { affinity } : {}),
+    ...(aa ? { podAntiAffinity: aa } : {}),
+    ...(key ? { podAntiAffinityTopologyKey: key } : {}),
+    ...(tsc ? { topologySpreadConstraints: tsc } : {}),
+    ...(priority ? { priorityClassName: priority } : {}),
+  };
 }
 
 export function addChartAlertmanager(ctx: ChartContext, am: ChartAlertmanager): Workload {
