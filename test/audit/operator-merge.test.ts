@@ -280,4 +280,58 @@ spec:
     assert.deepEqual(byRule(scoped, 'deadman-to-null'), [], 'namespace="apps" keeps Watchdog out');
     assert.deepEqual(files(byRule(scoped, 'deadman-unrouted')), ['alertmanager.yaml']);
   });
+
+  it('a catch-all CRD route (None) carries Watchdog to its team receiver: not the default receiver, not judged as a deadman route', async () => {
+    const main = `route:
+  receiver: "null"
+receivers:
+  - name: "null"
+`;
+    const catchAll = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: team, namespace: apps }
+spec:
+  route:
+    receiver: crd-team
+  receivers:
+    - name: crd-team
+      webhookConfigs: [{ url: "http://relay.monitoring:9095/alert" }]
+`;
+    const report = await audit({
+      'rules.yaml': WATCHDOG_RULE(),
+      'alertmanager.yaml': main,
+      'amc.yaml': catchAll,
+      'am.yaml': am('  alertmanagerConfigMatcherStrategy: { type: None }\n'),
+    });
+    // Alertmanager: Watchdog matches apps/team/crd-team (continue), nothing else; the root's
+    // "null" is not the answer, and the team webhook delivers it.
+    assert.deepEqual(byRule(report, 'deadman-to-null'), [], JSON.stringify(report.findings));
+    assert.deepEqual(byRule(report, 'deadman-unrouted'), []);
+    assert.deepEqual(byRule(report, 'deadman-send-resolved'), []);
+    assert.deepEqual(byRule(report, 'deadman-slow-repeat'), []);
+  });
+
+  it('under the alertmanagerConfiguration root, a None CRD route that takes Watchdog comes first and delivers it', async () => {
+    const global = `apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: { name: global, namespace: monitoring }
+spec:
+  route:
+    receiver: blackhole
+    repeatInterval: 1m
+  receivers:
+    - name: blackhole
+`;
+    const report = await audit({
+      'rules.yaml': WATCHDOG_RULE(),
+      'global.yaml': global,
+      'apps.yaml': crd('apps').replace('sendResolved: true', 'sendResolved: false'),
+      'am.yaml': am(
+        '  alertmanagerConfiguration: { name: global }\n  alertmanagerConfigMatcherStrategy: { type: None }\n',
+      ),
+    });
+    assert.deepEqual(byRule(report, 'deadman-to-null'), [], JSON.stringify(report.findings));
+    assert.deepEqual(byRule(report, 'deadman-unrouted'), []);
+    assert.deepEqual(byRule(report, 'deadman-slow-repeat'), [], 'repeatInterval: 1m from the global root');
+  });
 });
