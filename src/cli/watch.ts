@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .action(async () => {
       try {
-        const { readPassword } = await import('./read-password.js');
+        const { readPassword } = await import('../lib/read-password.js');
         const { hashPassword } = await import('../watch/dashboard/password.js');
         const password = await readPassword('Password: ');
         if (password.length === 0) {

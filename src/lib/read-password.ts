@@ -1,5 +1,5 @@
 import { stderr, stdin } from 'node:process';
-import { AppError } from '../lib/errors.js';
+import { AppError } from './errors.js';
 
 /**
  * A password from stdin: on a terminal, prompted for without echo; otherwise the first line of
