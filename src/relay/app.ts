@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { parseWebhookPayload } from '../alertmanager/payload.js';
 import { ByteBudget } from '../lib/byte-budget.js';
 import { AppError } from '../lib/errors.js';
 import { discardRequestBody, readRequestBody } from '../lib/http-body.js';
 import { DEFAULT_JSON_BOUNDS, jsonBoundsViolation } from '../lib/json-bounds.js';
+import { safeEqual } from '../lib/safe-equal.js';
 import type { RelayConfig } from './config.js';
 import type { RelayDelivery } from './deliver.js';
 import { type DrillDeliveries, deliveriesHandler } from './deliveries.js';
@@ -102,10 +102,4 @@ function authenticate(config: RelayConfig): MiddlewareHandler {
     }
     await next();
   };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

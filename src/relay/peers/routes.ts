@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { AppError, errorBody, toAppError } from '../../lib/errors.js';
 import { readRequestBody } from '../../lib/http-body.js';
 import { DEFAULT_JSON_BOUNDS, jsonBoundsViolation } from '../../lib/json-bounds.js';
+import { safeEqual } from '../../lib/safe-equal.js';
 import { firstIssue, MAX_UPDATE_BYTES, PEER_HEADER, zSyncRequest, zUpdates } from './protocol.js';
 import type { PeerMetrics } from './replicator.js';
 import type { RelayState } from './state.js';
@@ -22,15 +22,15 @@ export function peerRoutes(deps: {
   onSync?: (url: string) => void;
 }): Hono {
   const app = new Hono();
-  const expected = Buffer.from(`Bearer ${deps.token}`);
+  const expected = `Bearer ${deps.token}`;
   app.use('/peer/*', async (c, next) => {
     c.header(PEER_HEADER, deps.instance);
     // A label from a fixed set: the path is the caller's, and the caller may be anyone.
     const asked = c.req.path.slice('/peer/'.length);
     const kind = asked === 'updates' || asked === 'sync' ? asked : 'other';
     try {
-      const given = Buffer.from(c.req.header('authorization') ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const given = c.req.header('authorization') ?? '';
+      if (!safeEqual(given, expected)) {
         c.header('WWW-Authenticate', 'Bearer');
         throw new AppError('AP_UNAUTHORIZED', given.length > 0 ? 'wrong peer token' : 'peer token required');
       }

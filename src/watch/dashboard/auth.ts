@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '../../lib/clock.js';
+import { safeEqual } from '../../lib/safe-equal.js';
 import type { SessionRow, Store } from '../store/types.js';
 import type { DashboardUser } from './config.js';
 
@@ -20,10 +21,7 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 export const newToken = () => randomBytes(32).toString('base64url');
 
 export function sameToken(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return a !== undefined && a !== '' && b !== undefined && b !== '' && safeEqual(a, b);
 }
 
 /** `Secure` when the dashboard is reached over https (its base URL, or a proxy's header). */

@@ -12,7 +12,7 @@ import { uniqueKey } from '../http/check-json.js';
 import { testNotification } from '../notify/test-message.js';
 import type { FlipRow, Store } from '../store/types.js';
 import { SCRIPT, SCRIPT_URL, STYLESHEET, STYLESHEET_URL } from './assets.js';
-import { Sessions, type SignedIn } from './auth.js';
+import { Sessions, type SignedIn, sameToken } from './auth.js';
 import {
   badgeChecks,
   badgeStatus,
@@ -157,7 +157,7 @@ export function dashboardApp(deps: DashboardDeps): Hono {
   app.get('/badge/:key/*', async (c) => {
     const settings = deps.settings();
     const rest = c.req.path.slice(`/badge/${c.req.param('key')}/`.length);
-    if (c.req.param('key') !== settings.badgeKey) return c.text('not found', 404);
+    if (!sameToken(c.req.param('key'), settings.badgeKey)) return c.text('not found', 404);
     const m =
       /^([^/]+)\.svg$/.exec(rest) ??
       /^([^/]+)\/uptime\/(24h|7d|30d)\.svg$/.exec(rest) ??
