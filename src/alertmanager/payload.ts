@@ -42,40 +42,28 @@ export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; m
  */
 export function parseWebhookPayload(body: unknown): ParseResult {
   const r = webhookPayloadSchema.safeParse(body);
-  if (r.success) return { ok: true, payload: wellFormed(r.data) };
+  if (r.success) return { ok: true, payload: allWellFormed(r.data) ? r.data : wellFormed(r.data) };
   const issue = r.error.issues[0];
   if (!issue) return { ok: false, message: 'invalid payload' };
   return { ok: false, message: `${formatPath(issue.path)}: ${describeIssue(issue)}` };
 }
 
-/** The payload with every string, label names included, made well-formed (a copy only where one is not). */
-function wellFormed(p: WebhookPayload): WebhookPayload {
-  const str = (s: string) => (s.isWellFormed() ? s : s.toWellFormed());
-  const labels = (l: Record<string, string>) => {
-    for (const [k, v] of Object.entries(l)) if (!k.isWellFormed() || !v.isWellFormed()) return remap(l);
-    return l;
-  };
-  const remap = (l: Record<string, string>) =>
-    Object.fromEntries(Object.entries(l).map(([k, v]) => [str(k), str(v)]));
-  return {
-    ...p,
-    version: str(p.version),
-    groupKey: str(p.groupKey),
-    receiver: str(p.receiver),
-    externalURL: str(p.externalURL),
-    groupLabels: labels(p.groupLabels),
-    commonLabels: labels(p.commonLabels),
-    commonAnnotations: labels(p.commonAnnotations),
-    alerts: p.alerts.map((a) => ({
-      ...a,
-      labels: labels(a.labels),
-      annotations: labels(a.annotations),
-      startsAt: str(a.startsAt),
-      endsAt: str(a.endsAt),
-      generatorURL: str(a.generatorURL),
-      fingerprint: str(a.fingerprint),
-    })),
-  };
+/** True when every string in `v` (object keys included) is well-formed UTF-16; allocates nothing. */
+function allWellFormed(v: unknown): boolean {
+  if (typeof v === 'string') return v.isWellFormed();
+  if (Array.isArray(v)) return v.every(allWellFormed);
+  if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) if (!k.isWellFormed() || !allWellFormed(x)) return false;
+  return true;
+}
+
+/** A copy of `v` with every string, object keys included, made well-formed (lone surrogates → U+FFFD). */
+function wellFormed<T>(v: T): T {
+  if (typeof v === 'string') return v.toWellFormed() as T;
+  if (Array.isArray(v)) return v.map(wellFormed) as T;
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toWellFormed(), wellFormed(x)])) as T;
+  return v;
 }
 
 /** True for a body that looks like an Alertmanager webhook (cheap check before full parsing). */
